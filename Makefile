@@ -8,7 +8,9 @@ CC        ?= cc
 OPT       ?= -O2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS    += -std=c11 -g $(OPT) -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Isrc $(PKG_CFLAGS) $(SAN)
+# snprintf truncation is how bounded buffers are meant to work here, so that
+# one -Wall warning is off; everything else is an error.
+CFLAGS    += -std=c11 -g $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_DEFAULT_SOURCE -Isrc $(PKG_CFLAGS) $(SAN)
 LDLIBS    += $(PKG_LIBS) -lm
 LDFLAGS   += $(SAN)
 

@@ -51,8 +51,9 @@ struct config {
 	int embed_dim, hidden, n_layers;
 	enum attn_kind attention;
 	int attn_dim;
-	/* self_attention: d_model, d_k, and the input rows (tokens) */
+	/* self_attention: d_model, d_k, and the labels of the input rows */
 	int d_k, n_tokens;
+	char tokens[64][32];
 	/* attention_pooling */
 	enum pooling_kind pooling;
 	int n_keys, n_queries;
@@ -60,6 +61,12 @@ struct config {
 	struct tok_config src, tgt;
 	int max_decode_len;
 };
+
+/* Gates per recurrent cell: RNN 1, LSTM 4 (i,f,g,o), GRU 3 (r,z,n). */
+static inline int cell_gates(enum cell_kind k)
+{
+	return k == CELL_LSTM ? 4 : k == CELL_GRU ? 3 : 1;
+}
 
 /* Parses a JSON text (path is only for messages). */
 enum status config_parse(struct config *c, const char *json, size_t len, const char *path,

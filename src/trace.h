@@ -83,7 +83,7 @@ struct tensor *trace_add(struct trace *tr, const char *name, int rows, int cols,
 /* Same with a printf-style name. */
 struct tensor *trace_addf(struct trace *tr, int rows, int cols, const float *data,
 			  const char *desc, const char *namefmt, ...)
-	__attribute__((format(printf, 5, 6)));
+	__attribute__((format(printf, 6, 7)));
 /* Adds (rows, cols) read from a strided source: element (r,c) at src[r*ld + c]. */
 struct tensor *trace_add_strided(struct trace *tr, const char *name, int rows, int cols,
 				 const float *src, int ld, const char *desc);

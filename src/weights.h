@@ -94,11 +94,6 @@ struct weights {
 	char *names; /* storage for param names */
 };
 
-static inline int cell_gates(enum cell_kind k)
-{
-	return k == CELL_LSTM ? 4 : k == CELL_GRU ? 3 : 1;
-}
-
 /* Lays out every tensor the config needs (vocab sizes given separately),
  * allocates the zeroed block and binds the typed pointers. */
 enum status weights_init(struct weights *w, const struct config *c, int v_src, int v_tgt,

@@ -1,0 +1,255 @@
+#include "cli.h"
+#include "csvio.h"
+#include "model.h"
+#include "npy.h"
+#include "render_text.h"
+#include "textwidth.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_MODEL "en-zh-transformer"
+
+static char models_dir[PATH_MAX];
+
+const char *cli_models_dir(void)
+{
+	if (models_dir[0])
+		return models_dir;
+	const char *env = getenv("SEQSTEP_MODELS");
+	if (env && *env) {
+		snprintf(models_dir, sizeof models_dir, "%s", env);
+		return models_dir;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			char cand[PATH_MAX + 16];
+			snprintf(cand, sizeof cand, "%s/../models", exe);
+			struct stat sb;
+			if (stat(cand, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+			    realpath(cand, models_dir))
+				return models_dir;
+		}
+	}
+	snprintf(models_dir, sizeof models_dir, "models");
+	return models_dir;
+}
+
+struct batch {
+	const char *model, *translate, *target, *show, *dump, *out;
+	int list, npy, force, beam, max_len, topk;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: seqstep [--model DIR]                 open the explorer\n"
+		"       seqstep --model DIR --translate TEXT [--target TEXT] [--beam N] [--max-len N]\n"
+		"               [--list] [--show NAME] [--dump PATTERN --out DIR [--npy] [--force]]\n"
+		"MODEL is a folder, or the name of a shipped model in %s.\n"
+		"Exit status: 0 ok, 1 usage error, 2 bad input.\n",
+		cli_models_dir());
+}
+
+/* A bare name means a shipped model; anything with a slash is a path. */
+static void resolve_model(const char *name, char *out, size_t n)
+{
+	struct stat sb;
+	if (strchr(name, '/') || (stat(name, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		snprintf(out, n, "%s", name);
+	else
+		snprintf(out, n, "%s/%s", cli_models_dir(), name);
+}
+
+struct dump_ctx {
+	const char *dir;
+	int npy, force, written;
+	enum status st;
+	struct err *e;
+};
+
+static void dump_one(const struct tensor *t, void *p)
+{
+	struct dump_ctx *d = p;
+	if (d->st)
+		return;
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s.%s", d->dir, t->name, d->npy ? "npy" : "csv");
+	d->st = d->npy ? npy_write_tensor(path, t, d->force, d->e)
+		       : csv_write_tensor(path, t, d->force, d->e);
+	if (!d->st)
+		d->written++;
+}
+
+static enum status make_dir(const char *dir, struct err *e)
+{
+	struct stat sb;
+	if (stat(dir, &sb) == 0)
+		return S_ISDIR(sb.st_mode) ? ST_OK
+					   : err_set(e, ST_USAGE, "%s: exists and is not a folder", dir);
+	if (mkdir(dir, 0777) != 0)
+		return err_set(e, ST_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+	return ST_OK;
+}
+
+static int run_batch(const struct batch *b)
+{
+	struct err e = {0};
+	struct model m;
+	struct trace tr;
+	struct run_result res = {0};
+	char dir[PATH_MAX];
+	resolve_model(b->model ? b->model : DEFAULT_MODEL, dir, sizeof dir);
+	trace_init(&tr);
+	enum status st = model_load(&m, dir, &e);
+	if (st) {
+		fprintf(stderr, "seqstep: %s\n", e.msg);
+		trace_release(&tr);
+		return status_exit_code(st);
+	}
+	struct run_opts o;
+	run_opts_default(&o);
+	o.beam = b->beam;
+	o.max_len = b->max_len;
+	o.topk = b->topk;
+	o.target = b->target;
+	st = model_run(&m, b->translate, &o, &tr, &res, &e);
+	if (st)
+		goto out;
+	if (res.n_unknown)
+		fprintf(stderr, "seqstep: %d unknown source word%s became <unk>: %s\n", res.n_unknown,
+			res.n_unknown > 1 ? "s" : "", res.unknown);
+	if (b->translate && !b->list && !b->show && !b->dump) {
+		const struct tensor *s = trace_get(&tr, "src.tokens"), *t = trace_get(&tr, "tgt.tokens");
+		char buf[256];
+		printf("source tokens:");
+		for (int i = 0; s && i < s->cols; i++)
+			printf(" %s", (text_sanitize(buf, sizeof buf, s->col.labels[i]), buf));
+		printf("\ntarget tokens:");
+		for (int i = 0; t && i < t->cols; i++)
+			printf(" %s", (text_sanitize(buf, sizeof buf, t->col.labels[i]), buf));
+		const struct tensor *d = trace_get(&tr, "decode.output");
+		if (d && d->cols && d->col.labels)
+			printf(" %s", (text_sanitize(buf, sizeof buf, d->col.labels[d->cols - 1]), buf));
+		text_sanitize(buf, sizeof buf, res.translation);
+		printf("\ntranslation: %s\n", buf);
+	}
+	if (b->list)
+		for (size_t i = 0; i < tr.n; i++)
+			render_tensor_line(stdout, tr.items[i]);
+	if (b->show) {
+		const struct tensor *t = trace_get(&tr, b->show);
+		if (!t) {
+			st = err_set(&e, ST_USAGE, "no trace entry named '%s' (--list shows them all)",
+				     b->show);
+			goto out;
+		}
+		render_tensor_text(stdout, t, RENDER_NUMBERS | RENDER_HEATMAP, 100);
+	}
+	if (b->dump) {
+		struct dump_ctx d = {b->out, b->npy, b->force, 0, ST_OK, &e};
+		if (!trace_match(&tr, b->dump, NULL, NULL)) {
+			st = err_set(&e, ST_USAGE, "no trace entry matches '%s' (--list shows them all)",
+				     b->dump);
+			goto out;
+		}
+		if ((st = make_dir(b->out, &e)))
+			goto out;
+		trace_match(&tr, b->dump, dump_one, &d);
+		if ((st = d.st))
+			goto out;
+		fprintf(stderr, "seqstep: wrote %d file%s to %s\n", d.written, d.written == 1 ? "" : "s",
+			b->out);
+	}
+out:
+	if (st)
+		fprintf(stderr, "seqstep: %s\n", e.msg);
+	run_result_release(&res);
+	trace_release(&tr);
+	model_release(&m);
+	return status_exit_code(st);
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return 0;
+	*out = (int)v;
+	return 1;
+}
+
+int cli_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"model", required_argument, 0, 'm'},   {"translate", required_argument, 0, 't'},
+		{"target", required_argument, 0, 'T'},  {"list", no_argument, 0, 'l'},
+		{"show", required_argument, 0, 's'},    {"dump", required_argument, 0, 'd'},
+		{"out", required_argument, 0, 'o'},     {"npy", no_argument, 0, 'N'},
+		{"force", no_argument, 0, 'f'},         {"beam", required_argument, 0, 'b'},
+		{"max-len", required_argument, 0, 'L'}, {"topk", required_argument, 0, 'k'},
+		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+	};
+	struct batch b = {.beam = 1, .topk = 5};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "m:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': b.model = optarg; break;
+		case 't': b.translate = optarg; break;
+		case 'T': b.target = optarg; break;
+		case 'l': b.list = 1; break;
+		case 's': b.show = optarg; break;
+		case 'd': b.dump = optarg; break;
+		case 'o': b.out = optarg; break;
+		case 'N': b.npy = 1; break;
+		case 'f': b.force = 1; break;
+		case 'b':
+			if (!parse_int(optarg, 1, 64, &b.beam)) {
+				fprintf(stderr, "seqstep: --beam takes a number 1..64, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'L':
+			if (!parse_int(optarg, 1, 4096, &b.max_len)) {
+				fprintf(stderr, "seqstep: --max-len takes a number 1..4096, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'k':
+			if (!parse_int(optarg, 1, 100, &b.topk)) {
+				fprintf(stderr, "seqstep: --topk takes a number 1..100, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default:
+			fprintf(stderr, "seqstep: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "seqstep: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 1;
+	}
+	if (b.dump && !b.out) {
+		fprintf(stderr, "seqstep: --dump needs --out DIR\n");
+		return 1;
+	}
+	return run_batch(&b);
+}
