@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "corpus.h"
 #include "csvio.h"
 #include "model.h"
 #include "npy.h"
@@ -46,6 +47,9 @@ const char *cli_models_dir(void)
 	return models_dir;
 }
 
+static int batch_main(int argc, char **argv);
+static int parse_int(const char *s, int lo, int hi, int *out);
+
 struct batch {
 	const char *model, *translate, *target, *show, *dump, *out;
 	int list, npy, force, beam, max_len, topk;
@@ -63,7 +67,7 @@ static void usage(FILE *f)
 }
 
 /* A bare name means a shipped model; anything with a slash is a path. */
-static void resolve_model(const char *name, char *out, size_t n)
+void cli_resolve_model(const char *name, char *out, size_t n)
 {
 	struct stat sb;
 	if (strchr(name, '/') || (stat(name, &sb) == 0 && S_ISDIR(sb.st_mode)))
@@ -110,7 +114,7 @@ static int run_batch(const struct batch *b)
 	struct trace tr;
 	struct run_result res = {0};
 	char dir[PATH_MAX];
-	resolve_model(b->model ? b->model : DEFAULT_MODEL, dir, sizeof dir);
+	cli_resolve_model(b->model ? b->model : DEFAULT_MODEL, dir, sizeof dir);
 	trace_init(&tr);
 	enum status st = model_load(&m, dir, &e);
 	if (st) {
@@ -192,7 +196,79 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 1;
 }
 
+int corpus_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"lang", required_argument, 0, 'l'}, {"seed", required_argument, 0, 's'},
+		{"out", required_argument, 0, 'o'},  {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *lang = NULL, *out = NULL;
+	int seed = 1, c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lang = optarg; break;
+		case 'o': out = optarg; break;
+		case 's':
+			if (!parse_int(optarg, 0, INT_MAX, &seed)) {
+				fprintf(stderr, "seqstep corpus: --seed takes a whole number, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'h':
+			printf("usage: seqstep corpus --lang zh|fr --out DIR [--seed N]\n");
+			return 0;
+		default:
+			fprintf(stderr, "seqstep corpus: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (!lang || !out || (strcmp(lang, "zh") && strcmp(lang, "fr"))) {
+		fprintf(stderr, "usage: seqstep corpus --lang zh|fr --out DIR [--seed N]\n");
+		return 1;
+	}
+	struct corpus_opts o;
+	corpus_opts_default(&o, strcmp(lang, "zh") == 0 ? CORPUS_EN_ZH : CORPUS_EN_FR);
+	o.seed = (uint64_t)seed;
+	struct err e = {0};
+	enum status st = make_dir(out, &e);
+	if (!st)
+		st = corpus_generate(&o, out, &e);
+	if (st)
+		fprintf(stderr, "seqstep corpus: %s\n", e.msg);
+	return status_exit_code(st);
+}
+
+static int is_batch_option(const char *a)
+{
+	static const char *const batch[] = {"--translate", "--list", "--show", "--dump", "-t"};
+	for (size_t i = 0; i < sizeof batch / sizeof *batch; i++) {
+		size_t n = strlen(batch[i]);
+		if (strncmp(a, batch[i], n) == 0 && (a[n] == 0 || a[n] == '='))
+			return 1;
+	}
+	return 0;
+}
+
 int cli_main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "train") == 0)
+		return train_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "eval") == 0)
+		return eval_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "corpus") == 0)
+		return corpus_main(argc - 1, argv + 1);
+	int batch = 0;
+	for (int i = 1; i < argc; i++)
+		batch |= is_batch_option(argv[i]) || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+	if (!batch)
+		return explorer_main(argc, argv);
+	return batch_main(argc, argv);
+}
+
+static int batch_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"model", required_argument, 0, 'm'},   {"translate", required_argument, 0, 't'},

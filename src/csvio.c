@@ -390,11 +390,13 @@ static enum status parse_value(const char *path, const char *cell, int row, int 
 			       "%s: row %d, column %d: '%s' is not a finite number (NaN and "
 			       "infinities cannot be loaded)",
 			       path, row, col, show(shown, sizeof shown, cell));
-	if (d > FLT_MAX || d < -FLT_MAX)
+	/* Values up to half an ulp past FLT_MAX round to it ("%.9g" of FLT_MAX
+	 * reads back as such a value); beyond that float has only inf. */
+	if (d >= 0x1.ffffffp127 || d <= -0x1.ffffffp127)
 		return err_set(e, ST_BADINPUT,
 			       "%s: row %d, column %d: '%s' is outside the float range", path, row,
 			       col, show(shown, sizeof shown, cell));
-	*out = (float)d;
+	*out = d > FLT_MAX ? FLT_MAX : d < -FLT_MAX ? -FLT_MAX : (float)d;
 	return ST_OK;
 }
 

@@ -552,15 +552,16 @@ static enum status convert(const struct safetensors *s, const struct st_entry *t
 			double d;
 			memcpy(&d, &u, sizeof d);
 			/* Out-of-range double -> float is undefined in C, and such a
-			 * weight is surely a mistake. */
-			if (d > FLT_MAX || d < -FLT_MAX) {
-				if (d - d == 0) /* finite */
-					return err_set(e, ST_BADINPUT,
-						       "%s: tensor '%s': F64 value %g at index %zu is "
-						       "outside the float range",
-						       s->path, show(nm, sizeof nm, t->name), d, i);
-			}
-			dst[i] = (float)d;
+			 * weight is surely a mistake; up to half an ulp past FLT_MAX
+			 * still rounds to FLT_MAX. */
+			if (d - d == 0 && (d >= 0x1.ffffffp127 || d <= -0x1.ffffffp127))
+				return err_set(e, ST_BADINPUT,
+					       "%s: tensor '%s': F64 value %g at index %zu is "
+					       "outside the float range",
+					       s->path, show(nm, sizeof nm, t->name), d, i);
+			dst[i] = d > FLT_MAX && d - d == 0     ? FLT_MAX
+				 : d < -FLT_MAX && d - d == 0 ? -FLT_MAX
+							      : (float)d;
 		}
 		return ST_OK;
 	default:

@@ -977,7 +977,7 @@ enum status tokenizer_init(struct tokenizer *t, const struct tok_config *cfg,
 			       "%s: a BPE tokenizer needs a merges file (\"merges\" in config.json)",
 			       cfg->vocab);
 	char path[4096];
-	int w = model_dir && model_dir[0]
+	int w = model_dir && model_dir[0] && cfg->merges[0] != '/'
 			? snprintf(path, sizeof path, "%s/%s", model_dir, cfg->merges)
 			: snprintf(path, sizeof path, "%s", cfg->merges);
 	if (w < 0 || (size_t)w >= sizeof path)
@@ -1378,18 +1378,13 @@ done:
 
 /* ---- training ---- */
 
-struct count_ctx {
-	struct strtab *tab;
-	int64_t weight;
-};
-
 static int count_unit(void *ctx, const char *u, size_t n)
 {
-	struct count_ctx *c = ctx;
-	int i = strtab_add(c->tab, u, n);
+	struct strtab *tab = ctx;
+	int i = strtab_add(tab, u, n);
 	if (i < 0)
 		return 1;
-	c->tab->count[i] += c->weight;
+	tab->count[i]++;
 	return 0;
 }
 
@@ -1398,11 +1393,10 @@ static enum status count_lines(enum tok_kind kind, int lowercase, int words,
 			       const char *const *lines, size_t n_lines, struct strtab *tab,
 			       struct err *e)
 {
-	struct count_ctx c = {tab, 1};
 	for (size_t i = 0; i < n_lines; i++) {
 		if (!lines[i])
 			continue;
-		enum status st = split_text(kind, lowercase, 1, words, lines[i], count_unit, &c, e);
+		enum status st = split_text(kind, lowercase, 1, words, lines[i], count_unit, tab, e);
 		if (st)
 			return err_prefix(e, "line %zu", i + 1);
 	}

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,25 +237,26 @@ static void test_half_file(void **state)
 					0xFF80, 0x8000, 0x7FC0, 0x3EAB};
 	static const float bf16_want[] = {1.0f,     -5.0f,     0x1p-133f, 0x1.fep127f, INFINITY,
 					  -INFINITY, -0.0f,     NAN,       0x1.56p-2f};
-	unsigned char data[26 + 18 + 16 + 8 + 4 + 3];
+	unsigned char data[26 + 18 + 24 + 8 + 4 + 3];
 	for (int i = 0; i < 13; i++)
 		put16(data + 2 * i, f16[i]);
 	for (int i = 0; i < 9; i++)
 		put16(data + 26 + 2 * i, bf16[i]);
-	const double f64[2] = {0.1, -3.5};
-	memcpy(data + 44, f64, 16); /* the test host is little-endian */
+	/* 3.40282347e38 is FLT_MAX as "%.9g" prints it: just above, rounds to it. */
+	const double f64[3] = {0.1, -3.5, 3.40282347e38};
+	memcpy(data + 44, f64, 24); /* the test host is little-endian */
 	const double big = 1e300;
-	memcpy(data + 60, &big, 8);
+	memcpy(data + 68, &big, 8);
 	const int32_t i32 = 7;
-	memcpy(data + 68, &i32, 4);
-	memset(data + 72, 1, 3);
+	memcpy(data + 76, &i32, 4);
+	memset(data + 80, 1, 3);
 	write_st(path,
 		 "{\"h\":{\"dtype\":\"F16\",\"shape\":[13],\"data_offsets\":[0,26]},"
 		 "\"bf\":{\"dtype\":\"BF16\",\"shape\":[3,3],\"data_offsets\":[26,44]},"
-		 "\"d\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[44,60]},"
-		 "\"big\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[60,68]},"
-		 "\"i\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[68,72]},"
-		 "\"u\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[72,75]}}   ",
+		 "\"d\":{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[44,68]},"
+		 "\"big\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[68,76]},"
+		 "\"i\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[76,80]},"
+		 "\"u\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[80,83]}}   ",
 		 data, sizeof data);
 
 	struct safetensors s;
@@ -281,8 +283,8 @@ static void test_half_file(void **state)
 			assert_true(same_bits(got[i], bf16_want[i]));
 	}
 	t = safetensors_get(&s, "d");
-	assert_int_equal(safetensors_read_f32(&s, t, got, 2, &e), ST_OK);
-	assert_true(got[0] == 0.1f && got[1] == -3.5f);
+	assert_int_equal(safetensors_read_f32(&s, t, got, 3, &e), ST_OK);
+	assert_true(got[0] == 0.1f && got[1] == -3.5f && got[2] == FLT_MAX);
 
 	assert_int_equal(safetensors_read_f32(&s, safetensors_get(&s, "big"), got, 1, &e),
 			 ST_BADINPUT);
