@@ -326,7 +326,8 @@ void cell_step_backward(int cell, float *dgx, float *dh_prev, float *dc_prev, fl
 			float dz = dh[j] * (h_prev[j] - n);
 			float dpn = dn * (1.0f - n * n); /* n = tanh(gx_n + r hn) */
 			float dr = dpn * hn;
-			dh_prev[j] += dh[j] * z; /* the direct path; W_hh's is added below */
+			if (dh_prev) /* the direct path; W_hh's is added below */
+				dh_prev[j] += dh[j] * z;
 			dgx[j] += dgh[j] = dr * r * (1.0f - r);
 			dgx[H + j] += dgh[H + j] = dz * z * (1.0f - z);
 			dgx[2 * H + j] += dpn;
