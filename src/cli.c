@@ -140,12 +140,13 @@ static int run_batch(const struct batch *b)
 		printf("source tokens:");
 		for (int i = 0; s && i < s->cols; i++)
 			printf(" %s", (text_sanitize(buf, sizeof buf, s->col.labels[i]), buf));
-		printf("\ntarget tokens:");
-		for (int i = 0; t && i < t->cols; i++)
-			printf(" %s", (text_sanitize(buf, sizeof buf, t->col.labels[i]), buf));
+		/* What the decoder produced, <eos> included; under teacher forcing
+		 * the forced tokens. */
 		const struct tensor *d = trace_get(&tr, "decode.output");
-		if (d && d->cols && d->col.labels)
-			printf(" %s", (text_sanitize(buf, sizeof buf, d->col.labels[d->cols - 1]), buf));
+		printf("\ntarget tokens:");
+		for (int i = 0; d && d->col.labels && i < d->cols; i++)
+			printf(" %s", (text_sanitize(buf, sizeof buf, d->col.labels[i]), buf));
+		(void)t;
 		text_sanitize(buf, sizeof buf, res.translation);
 		printf("\ntranslation: %s\n", buf);
 	}

@@ -6,14 +6,13 @@
  * has one translation. Randomness comes only from splitmix64 with integer
  * arithmetic, so the files are the same on every machine. */
 #include "corpus.h"
+#include "atomicfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* ---- the lexicon ------------------------------------------------------ */
 
@@ -324,13 +323,14 @@ static const struct prep preps[P_COUNT] = {
 
 struct timex {
 	const char *en, *fr, *zh;
+	int every; /* not with often/always/never: "always ... every day" */
 };
 
 static const struct timex times[] = {
 	{"today", "aujourd'hui", "今天"},
 	{"now", "maintenant", "现在"},
-	{"every day", "tous les jours", "每天"},
-	{"every morning", "tous les matins", "每天早上"},
+	{"every day", "tous les jours", "每天", 1},
+	{"every morning", "tous les matins", "每天早上", 1},
 	{"in the morning", "le matin", "早上"},
 	{"in the evening", "le soir", "晚上"},
 	{"at night", "la nuit", "夜里"},
@@ -631,7 +631,7 @@ static void gen_sentence(struct rng *r, struct sent *s)
 	case S_Q_WHAT:
 	case S_Q_WHERE:
 		gen_verb_sentence(r, s);
-		return;
+		break;
 	case S_COP_ADJ:
 	case S_Q_COP_ADJ: {
 		s->padj = pick_adj(r, ~0u, ADJ_PRED, 0, -1);
@@ -651,7 +651,7 @@ static void gen_sentence(struct rng *r, struct sent *s)
 		}
 		if (chance(r, 25))
 			s->time = rnd(r, N_TIMES);
-		return;
+		break;
 	}
 	case S_COP_LOC:
 	case S_Q_COP_LOC:
@@ -666,13 +666,15 @@ static void gen_sentence(struct rng *r, struct sent *s)
 		}
 		if (chance(r, 30))
 			s->time = rnd(r, N_TIMES);
-		return;
+		break;
 	case S_Q_WHERE_IS:
 		gen_np(r, &s->subj, pick_noun(r, C_LOCATABLE, -1, 0, 0, 0), PF_ARG, 0, 2, 0);
 		if (chance(r, 30))
 			s->time = rnd(r, N_TIMES);
-		return;
+		break;
 	}
+	if (s->adv >= A_NEVER && s->time >= 0 && times[s->time].every)
+		s->time = -1;
 }
 
 /* ---- rendering -------------------------------------------------------- */
@@ -1239,4 +1241,372 @@ int corpus_lexicon_size(enum corpus_lang lang)
 	for (size_t i = 0; i < sizeof en_frame_words / sizeof en_frame_words[0]; i++)
 		lex_add(&l, en_frame_words[i]);
 	return l.n;
+}
+
+/* ---- generation ------------------------------------------------------- */
+
+struct pair {
+	char *src, *tgt;
+};
+
+/* Every pair drawn so far, with an open-addressing index on the English
+ * side: it keeps splits disjoint and sentences unique, and checks that a
+ * sentence drawn twice got the same translation both times. */
+struct pairset {
+	struct pair *v;
+	size_t n;
+	uint32_t *slot; /* pair index + 1; 0 = empty */
+	size_t mask;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static void pairset_release(struct pairset *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->v[i].src); /* tgt shares the allocation */
+	free(ps->v);
+	free(ps->slot);
+	memset(ps, 0, sizeof *ps);
+}
+
+static int bucket_lo(int b)
+{
+	static const int lo[4] = {3, 6, 9, 12};
+	return lo[b];
+}
+
+static int bucket_hi(int b)
+{
+	static const int hi[4] = {5, 8, 11, 15};
+	return hi[b];
+}
+
+enum { MAX_SPLIT = 1000000, MAX_DRAWS = 2000000 };
+
+static const char *const split_names[3] = {"train", "valid", "test"};
+
+/* Draws one new pair whose English has a token count in bucket b. */
+static enum status draw_pair(struct rng *r, enum corpus_lang lang, int b, struct pairset *ps, struct err *e)
+{
+	struct sbuf en, tgt;
+	for (long draw = 0; draw < MAX_DRAWS; draw++) {
+		struct sent s;
+		gen_sentence(r, &s);
+		int k = render(&s, lang, &en, &tgt);
+		if (k < bucket_lo(b) || k > bucket_hi(b))
+			continue;
+		size_t j = hash_str(en.b) & ps->mask;
+		int dup = 0;
+		for (; ps->slot[j]; j = (j + 1) & ps->mask) {
+			const struct pair *p = &ps->v[ps->slot[j] - 1];
+			if (strcmp(p->src, en.b) == 0) {
+				if (strcmp(p->tgt, tgt.b) != 0)
+					return err_set(e, ST_BADINPUT,
+						       "corpus grammar bug: \"%s\" has two translations \"%s\" and \"%s\"",
+						       en.b, p->tgt, tgt.b);
+				dup = 1;
+				break;
+			}
+		}
+		if (dup)
+			continue;
+		char *mem = malloc(en.n + 1 + tgt.n + 1);
+		if (!mem)
+			return err_set(e, ST_NOMEM, "out of memory generating the corpus");
+		memcpy(mem, en.b, en.n + 1);
+		memcpy(mem + en.n + 1, tgt.b, tgt.n + 1);
+		ps->v[ps->n].src = mem;
+		ps->v[ps->n].tgt = mem + en.n + 1;
+		ps->n++;
+		ps->slot[j] = (uint32_t)ps->n;
+		return ST_OK;
+	}
+	return err_set(e, ST_BADINPUT, "cannot draw another unique sentence of %d-%d tokens after %d tries",
+		       bucket_lo(b), bucket_hi(b), MAX_DRAWS);
+}
+
+/* mkdir -p */
+static enum status make_dirs(const char *dir, struct err *e)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+	if (n == 0 || n >= sizeof buf)
+		return err_set(e, ST_USAGE, "bad output directory name");
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return err_set(e, ST_IO, "%s: cannot create directory: %s", buf, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		return err_set(e, ST_IO, "%s: cannot create directory: %s", buf, strerror(errno));
+	struct stat st;
+	if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+		return err_set(e, ST_IO, "%s: not a directory", dir);
+	return ST_OK;
+}
+
+/* Through atomicfile, so a reader never sees a half-written split. */
+static enum status write_split(const char *dir, const char *name, const struct pair *v, size_t n, struct err *e)
+{
+	char path[4096];
+	int w = snprintf(path, sizeof path, "%s/%s.tsv", dir, name);
+	if (w < 0 || (size_t)w >= sizeof path)
+		return err_set(e, ST_USAGE, "%s: path too long", dir);
+	struct atomic_file af;
+	enum status st = atomic_open(&af, path, 1, e);
+	if (st)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		fprintf(af.f, "%s\t%s\n", v[i].src, v[i].tgt);
+	return atomic_commit(&af, e);
+}
+
+void corpus_opts_default(struct corpus_opts *o, enum corpus_lang lang)
+{
+	o->lang = lang;
+	o->seed = 1;
+	o->n_train = 10000;
+	o->n_valid = 500;
+	o->n_test = 500;
+}
+
+enum status corpus_generate(const struct corpus_opts *o, const char *dir, struct err *e)
+{
+	if (o->lang != CORPUS_EN_ZH && o->lang != CORPUS_EN_FR)
+		return err_set(e, ST_USAGE, "unknown corpus language %d", (int)o->lang);
+	const int sizes[3] = {o->n_train, o->n_valid, o->n_test};
+	size_t total = 0;
+	for (int i = 0; i < 3; i++) {
+		if (sizes[i] < 1 || sizes[i] > MAX_SPLIT)
+			return err_set(e, ST_USAGE, "%s size %d: must be 1..%d", split_names[i], sizes[i], MAX_SPLIT);
+		total += (size_t)sizes[i];
+	}
+	enum status st = make_dirs(dir, e);
+	if (st)
+		return st;
+
+	struct pairset ps = {0};
+	size_t nslot = 1;
+	while (nslot < 2 * total)
+		nslot <<= 1;
+	ps.v = calloc(total, sizeof *ps.v);
+	ps.slot = calloc(nslot, sizeof *ps.slot);
+	ps.mask = nslot - 1;
+	if (!ps.v || !ps.slot) {
+		pairset_release(&ps);
+		return err_set(e, ST_NOMEM, "out of memory generating the corpus");
+	}
+	struct rng r = {o->seed};
+	for (int sp = 0; sp < 3 && !st; sp++)
+		for (int i = 0; i < sizes[sp] && !st; i++)
+			st = draw_pair(&r, o->lang, i % 4, &ps, e);
+	/* Write only once everything is drawn, so a failure leaves old files. */
+	size_t off = 0;
+	for (int sp = 0; sp < 3 && !st; sp++) {
+		st = write_split(dir, split_names[sp], ps.v + off, (size_t)sizes[sp], e);
+		off += (size_t)sizes[sp];
+	}
+	pairset_release(&ps);
+	return st;
+}
+
+const char *corpus_lang_name(enum corpus_lang lang)
+{
+	return lang == CORPUS_EN_ZH ? "zh" : "fr";
+}
+
+const char *corpus_lang_dir(enum corpus_lang lang)
+{
+	return lang == CORPUS_EN_ZH ? "en-zh" : "en-fr";
+}
+
+int corpus_lang_parse(const char *s, enum corpus_lang *out)
+{
+	if (!strcmp(s, "zh") || !strcmp(s, "en-zh")) {
+		*out = CORPUS_EN_ZH;
+		return 0;
+	}
+	if (!strcmp(s, "fr") || !strcmp(s, "en-fr")) {
+		*out = CORPUS_EN_FR;
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+/* Offset of the first byte that is not well-formed UTF-8 (no overlongs,
+ * surrogates or code points past U+10FFFF), or n when all is well. */
+static size_t utf8_bad(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		unsigned lo = 0x80, hi = 0xBF;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			k = 1;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			k = 2;
+			if (c == 0xE0)
+				lo = 0xA0;
+			if (c == 0xED)
+				hi = 0x9F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			k = 3;
+			if (c == 0xF0)
+				lo = 0x90;
+			if (c == 0xF4)
+				hi = 0x8F;
+		} else {
+			return i;
+		}
+		if (n - i <= k)
+			return i;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (size_t j = 2; j <= k; j++)
+			if (s[i + j] < 0x80 || s[i + j] > 0xBF)
+				return i;
+		i += k + 1;
+	}
+	return n;
+}
+
+static enum status read_all(const char *path, char **out, size_t *len, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, ST_IO, "%s: cannot open: %s", path, strerror(errno));
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (!buf) {
+			fclose(f);
+			return err_set(e, ST_NOMEM, "%s: out of memory", path);
+		}
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+		if (!nb)
+			free(buf);
+		buf = nb;
+		cap *= 2;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return err_set(e, ST_IO, "%s: read error", path);
+	}
+	*out = buf;
+	*len = n;
+	return ST_OK;
+}
+
+void corpus_release(struct corpus *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->src[i]); /* tgt[i] lives in the same allocation */
+	free(c->src);
+	free(c->tgt);
+	c->n = 0;
+	c->src = c->tgt = NULL;
+}
+
+enum status corpus_load(struct corpus *c, const char *path, struct err *e)
+{
+	c->n = 0;
+	c->src = c->tgt = NULL;
+	char *buf;
+	size_t len;
+	enum status st = read_all(path, &buf, &len, e);
+	if (st)
+		return st;
+	size_t pos = 0, line = 0, cap = 0;
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
+	while (pos < len && !st) {
+		line++;
+		const char *s = buf + pos;
+		const char *nl = memchr(s, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - s) : len - pos;
+		pos += ll + (nl ? 1 : 0);
+		if (ll && s[ll - 1] == '\r')
+			ll--;
+		if (ll == 0) {
+			st = err_set(e, ST_BADINPUT, "%s:%zu: empty line", path, line);
+			break;
+		}
+		size_t bad = utf8_bad((const unsigned char *)s, ll);
+		if (bad < ll) {
+			st = err_set(e, ST_BADINPUT, "%s:%zu: invalid UTF-8 at byte %zu", path, line, bad + 1);
+			break;
+		}
+		if (memchr(s, 0, ll)) {
+			st = err_set(e, ST_BADINPUT, "%s:%zu: NUL byte", path, line);
+			break;
+		}
+		size_t tabs = 0, tab = 0;
+		for (size_t i = 0; i < ll; i++)
+			if (s[i] == '\t') {
+				tabs++;
+				tab = i;
+			}
+		if (tabs != 1) {
+			st = err_set(e, ST_BADINPUT, "%s:%zu: expected exactly one TAB between source and target, found %zu",
+				     path, line, tabs);
+			break;
+		}
+		if (tab == 0 || tab == ll - 1) {
+			st = err_set(e, ST_BADINPUT, "%s:%zu: empty %s side", path, line, tab == 0 ? "source" : "target");
+			break;
+		}
+		if (c->n == cap) {
+			size_t nc = cap ? cap * 2 : 1024;
+			char **a = realloc(c->src, nc * sizeof *a);
+			if (a)
+				c->src = a;
+			char **b = a ? realloc(c->tgt, nc * sizeof *b) : NULL;
+			if (b)
+				c->tgt = b;
+			if (!a || !b) {
+				st = err_set(e, ST_NOMEM, "%s: out of memory", path);
+				break;
+			}
+			cap = nc;
+		}
+		char *mem = malloc(ll + 1);
+		if (!mem) {
+			st = err_set(e, ST_NOMEM, "%s: out of memory", path);
+			break;
+		}
+		memcpy(mem, s, ll);
+		mem[tab] = 0;
+		mem[ll] = 0;
+		c->src[c->n] = mem;
+		c->tgt[c->n] = mem + tab + 1;
+		c->n++;
+	}
+	free(buf);
+	if (!st && c->n == 0)
+		st = err_set(e, ST_BADINPUT, "%s: no sentence pairs", path);
+	if (st)
+		corpus_release(c);
+	return st;
 }

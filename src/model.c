@@ -56,6 +56,27 @@ static enum status check_shape(const struct param *p, const struct st_entry *t, 
 		       p->name, got, want);
 }
 
+/* A table with one row per token that disagrees with the config is almost
+ * always a vocabulary file that does not belong to these weights: say so. */
+static void explain_vocab_mismatch(const struct model *m, const struct param *p, struct err *e)
+{
+	const struct tok_config *side = NULL;
+	const struct vocab *v = NULL;
+	if (strstr(p->name, "src_embed") || strstr(p->name, "encoder.embedding")) {
+		side = &m->cfg.src;
+		v = &m->src_vocab;
+	} else if (strstr(p->name, "tgt_embed") || strstr(p->name, "decoder.embedding") ||
+		   strstr(p->name, "generator") || strstr(p->name, "decoder.out")) {
+		side = &m->cfg.tgt;
+		v = &m->tgt_vocab;
+	}
+	if (side) {
+		size_t len = strlen(e->msg);
+		snprintf(e->msg + len, sizeof e->msg - len, " (%s has %d tokens, one row each)",
+			 side->vocab, v->n);
+	}
+}
+
 static enum status load_csv_param(const struct param *p, const char *path, struct err *e)
 {
 	struct csv_matrix m;
@@ -105,11 +126,8 @@ static enum status load_tensors(struct model *m, struct err *e)
 					     have ? path : m->dir, p->name, arch_name(m->cfg.arch));
 			else if (!(st = check_shape(p, t, path, e)))
 				st = safetensors_read_f32(&st_file, t, p->data, p->count, e);
-			else if (m->src_vocab.n && (strstr(p->name, "embed") || strstr(p->name, "generator") ||
-						    strstr(p->name, "out.")))
-				/* The usual cause: a vocabulary file that does not match. */
-				err_prefix(e, "%s has %d tokens and %s has %d", m->cfg.src.vocab,
-					   m->src_vocab.n, m->cfg.tgt.vocab, m->tgt_vocab.n);
+			else
+				explain_vocab_mismatch(m, p, e);
 		}
 	}
 	/* ...and nothing else may be: an extra tensor means the config and the

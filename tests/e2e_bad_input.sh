@@ -1,0 +1,81 @@
+#!/bin/sh
+# Every file in tests/data/bad/ dropped into an otherwise good model folder:
+# seqstep must exit 2 with exactly one line on stderr that names the file and
+# contains the expected words (tests/data/bad/EXPECT), and never crash.
+set -u
+SEQSTEP=${SEQSTEP:-build/seqstep}
+BAD=tests/data/bad
+TF=tests/ref/fixtures/tf-post-relu-h2
+QKV=models/qkv-example
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+check() { # name expect dir [args...]
+	name=$1 expect=$2 dir=$3
+	shift 3
+	"$SEQSTEP" --model "$dir" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -qF -- "$expect" "$tmp/err" &&
+		{ [ -z "${want_file:-}" ] || grep -qF -- "$want_file" "$tmp/err"; }; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name: exit $rc, $lines line(s): $(head -c 300 "$tmp/err")"
+	fi
+}
+
+fresh() { # copy of a good model folder
+	rm -rf "$tmp/m"
+	cp -r "$1" "$tmp/m"
+}
+
+while IFS="$(printf '\t')" read -r name expect; do
+	[ -n "$name" ] || continue
+	case $name in
+	st-* | model-*)
+		fresh "$TF"
+		cp "$BAD/$name" "$tmp/m/model.safetensors"
+		want_file=model.safetensors check "$name" "$expect" "$tmp/m" --translate "s4 s5"
+		;;
+	csv-*)
+		fresh "$QKV"
+		cp "$BAD/$name" "$tmp/m/tensors/W_q.csv"
+		want_file=W_q.csv check "$name" "$expect" "$tmp/m" --list
+		;;
+	config-*)
+		fresh "$TF"
+		cp "$BAD/$name" "$tmp/m/config.json"
+		want_file= check "$name" "$expect" "$tmp/m" --translate "s4 s5"
+		;;
+	vocab-*)
+		fresh "$TF"
+		cp "$BAD/$name" "$tmp/m/src.vocab"
+		want_file=src.vocab check "$name" "$expect" "$tmp/m" --translate "s4 s5"
+		;;
+	*) echo "FAIL: no rule for $name"; fail=$((fail + 1)) ;;
+	esac
+done <"$BAD/EXPECT"
+
+# Cases that are not a file: links out of the folder, bad sentences, missing folder.
+fresh "$TF"
+ln -sf /etc/hostname "$tmp/m/tgt.vocab" 2>/dev/null || ln -sf "$PWD/$TF/tgt.vocab" "$tmp/m/tgt.vocab"
+want_file=tgt.vocab check symlink "symbolic link" "$tmp/m" --translate "s4"
+fresh "$TF"
+want_file= check empty-sentence "empty sentence" "$tmp/m" --translate "   "
+long=$(yes s4 | head -40 | tr '\n' ' ')
+want_file= check long-sentence "too long" "$tmp/m" --translate "$long"
+want_file= check invalid-utf8 "invalid UTF-8" "$tmp/m" --translate "$(printf 's4 \377 s5')"
+want_file= check no-folder "not a model folder" "$tmp/nowhere" --translate "s4"
+fresh "$TF"
+rm "$tmp/m/config.json"
+want_file=config.json check no-config "missing" "$tmp/m" --translate "s4"
+# Usage errors exit 1.
+"$SEQSTEP" --model "$TF" --translate s4 --show no.such.name >/dev/null 2>&1
+[ $? -eq 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL unknown trace name: want exit 1"; }
+"$SEQSTEP" --bogus >/dev/null 2>&1
+[ $? -eq 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL unknown option: want exit 1"; }
+
+echo "bad input: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
