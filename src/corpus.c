@@ -327,14 +327,14 @@ struct timex {
 };
 
 static const struct timex times[] = {
-	{"today", "aujourd'hui", "今天"},
-	{"now", "maintenant", "现在"},
+	{"today", "aujourd'hui", "今天", 0},
+	{"now", "maintenant", "现在", 0},
 	{"every day", "tous les jours", "每天", 1},
 	{"every morning", "tous les matins", "每天早上", 1},
-	{"in the morning", "le matin", "早上"},
-	{"in the evening", "le soir", "晚上"},
-	{"at night", "la nuit", "夜里"},
-	{"on sunday", "le dimanche", "星期天"},
+	{"in the morning", "le matin", "早上", 0},
+	{"in the evening", "le soir", "晚上", 0},
+	{"at night", "la nuit", "夜里", 0},
+	{"on sunday", "le dimanche", "星期天", 0},
 };
 enum { N_TIMES = sizeof times / sizeof times[0] };
 
