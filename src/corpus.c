@@ -45,6 +45,7 @@ enum {
 	N_MASS = 2,   /* bare in English objects; partitive in French */
 	N_DEST = 4,   /* can follow "go to" */
 	N_PUBLIC = 8, /* no possessive ("my river") */
+	N_WATER = 16, /* "in" only for swimming */
 };
 
 struct noun {
@@ -108,10 +109,10 @@ static const struct noun nouns[] = {
 	{"park", NULL, "parc", NULL, 0, "公园", "个", C_PLACE, PB(P_IN) | PB(P_NEAR), NULL, NULL,
 	 N_SGONLY | N_DEST | N_PUBLIC},
 	{"river", NULL, "rivière", NULL, 1, "河", "条", C_PLACE, PB(P_IN) | PB(P_NEAR), NULL, "河边",
-	 N_SGONLY | N_DEST | N_PUBLIC},
+	 N_SGONLY | N_DEST | N_PUBLIC | N_WATER},
 	{"street", NULL, "rue", NULL, 1, "街", "条", C_PLACE, PB(P_IN), "上", NULL, N_SGONLY | N_PUBLIC},
 	{"lake", NULL, "lac", NULL, 0, "湖", "个", C_PLACE, PB(P_IN) | PB(P_NEAR), NULL, "湖边",
-	 N_SGONLY | N_DEST | N_PUBLIC},
+	 N_SGONLY | N_DEST | N_PUBLIC | N_WATER},
 	{"milk", NULL, "lait", NULL, 0, "牛奶", "杯", C_DRINK, 0, NULL, NULL, N_SGONLY | N_MASS},
 	{"tea", NULL, "thé", NULL, 0, "茶", "杯", C_DRINK, 0, NULL, NULL, N_SGONLY | N_MASS},
 	{"coffee", NULL, "café", NULL, 0, "咖啡", "杯", C_DRINK, 0, NULL, NULL, N_SGONLY | N_MASS},
@@ -184,6 +185,7 @@ enum {
 	V_PRON = 8,    /* object may be a pronoun (French clitic before the verb) */
 	V_GENERIC = 16, /* "like": bare mass noun -> le/la, never "a" or numbers */
 	V_GO = 32,     /* "go to PLACE" */
+	V_WATER = 64,  /* its place is "in the river/lake" */
 };
 
 struct verb {
@@ -203,7 +205,7 @@ static const struct verb verbs[] = {
 	{"dance", "dances", {"danse", "danses", "danse", "dansons", "dansez", "dansent"}, "跳舞", NULL,
 	 C_PERS, 0, V_PLACE | V_ADV},
 	{"swim", "swims", {"nage", "nages", "nage", "nageons", "nagez", "nagent"}, "游泳", NULL,
-	 C_LIVE, 0, V_PLACE | V_ADV},
+	 C_LIVE, 0, V_PLACE | V_ADV | V_WATER},
 	{"walk", "walks", {"marche", "marches", "marche", "marchons", "marchez", "marchent"}, "散步", NULL,
 	 C_LIVE, 0, V_PLACE | V_ADV},
 	{"play", "plays", {"joue", "joues", "joue", "jouons", "jouez", "jouent"}, "玩", NULL,
@@ -546,12 +548,18 @@ static void gen_subject(struct rng *r, struct np *np, unsigned cls, int pron_pct
 	gen_np(r, np, pick_noun(r, cls, -1, 0, 0, 0), PF_ARG, 0, 2, 0);
 }
 
-static void gen_place(struct rng *r, struct sent *s, int except)
+/* Swimming happens in water; nothing else does ("drinks tea in the river"). */
+static void gen_place(struct rng *r, struct sent *s, int except, int swim)
 {
-	int n = pick_noun(r, ~0u, except, 0, 1, 0);
+	int n = pick_noun(r, swim ? C_PLACE : ~0u, except, swim ? N_WATER : 0, 1, 0);
+	unsigned pm = nouns[n].preps;
+	if (swim)
+		pm = PB(P_IN);
+	else if (nouns[n].flags & N_WATER)
+		pm &= ~PB(P_IN);
 	int cand[P_COUNT], k = 0;
 	for (int p = 0; p < P_COUNT; p++)
-		if (nouns[n].preps & PB(p))
+		if (pm & PB(p))
 			cand[k++] = p;
 	s->prep = cand[rnd(r, k)];
 	gen_np(r, &s->place, n, PF_PLACE, 0, 1, 0);
@@ -609,7 +617,7 @@ static void gen_verb_sentence(struct rng *r, struct sent *s)
 	}
 
 	if ((v->flags & V_PLACE) && s->type != S_Q_WHERE && chance(r, 40))
-		gen_place(r, s, subj_noun(s));
+		gen_place(r, s, subj_noun(s), (v->flags & V_WATER) != 0);
 	if (chance(r, 35))
 		s->time = rnd(r, N_TIMES);
 }
@@ -649,7 +657,8 @@ static void gen_sentence(struct rng *r, struct sent *s)
 			static const int wn[] = {70, 30, 0, 0, 0};
 			s->adv = (enum adv)pick_weighted(r, (a->flags & ADJ_ADV) ? wa : wn, 5);
 		}
-		if (chance(r, 25))
+		/* "is tired today", but not "is blue today" */
+		if ((a->flags & ADJ_ADV) && chance(r, 35))
 			s->time = rnd(r, N_TIMES);
 		break;
 	}
@@ -659,7 +668,7 @@ static void gen_sentence(struct rng *r, struct sent *s)
 			gen_pron(&s->subj, rnd(r, N_PRONS));
 		else
 			gen_np(r, &s->subj, pick_noun(r, C_LOCATABLE, -1, 0, 0, 0), PF_ARG, 0, 2, 0);
-		gen_place(r, s, subj_noun(s));
+		gen_place(r, s, subj_noun(s), 0);
 		if (s->type == S_COP_LOC) {
 			static const int wl[] = {60, 25, 0, 8, 7};
 			s->adv = (enum adv)pick_weighted(r, wl, 5);

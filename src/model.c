@@ -372,6 +372,48 @@ static void record_topk(struct trace *tr, const struct decode_out *d, int topk,
 	free(names);
 }
 
+/* The tokenization step itself, for the explorer's first view: the BPE
+ * merges applied in order, and the units that became <unk>. */
+static void record_tokenization(struct trace *tr, const char *side, const struct encoding *enc,
+				int unk_id)
+{
+	char name[64], label[160];
+	if (enc->n_merges > 0) {
+		snprintf(name, sizeof name, "%s.bpe.merges", side);
+		struct tensor *t = trace_add(tr, name, enc->n_merges, 1, NULL,
+					     "BPE merges applied, in order: each joins two adjacent symbols; value = the merge's rank in the merges file");
+		if (t) {
+			const char **rows = malloc((size_t)enc->n_merges * sizeof *rows);
+			char *buf = malloc((size_t)enc->n_merges * sizeof label);
+			if (rows && buf) {
+				for (int i = 0; i < enc->n_merges; i++) {
+					char *b = buf + (size_t)i * sizeof label;
+					snprintf(b, sizeof label, "%s + %s", enc->merges[i].left,
+						 enc->merges[i].right);
+					rows[i] = b;
+					t->data[i] = (float)enc->merges[i].rank;
+				}
+				tensor_set_rows(t, "merge step", trace_labels(tr, enc->n_merges, rows));
+				tensor_set_cols(t, "rank", NULL);
+			}
+			free(rows);
+			free(buf);
+		}
+	}
+	if (enc->n_unknown > 0) {
+		snprintf(name, sizeof name, "%s.unknown", side);
+		struct tensor *t = trace_add(tr, name, 1, enc->n_unknown, NULL,
+					     "words missing from the vocabulary; each became <unk> (value = its id)");
+		if (t) {
+			t->ndim = 1;
+			for (int i = 0; i < enc->n_unknown; i++)
+				t->data[i] = (float)unk_id;
+			tensor_set_cols(t, "word", trace_labels(tr, enc->n_unknown,
+								(const char *const *)enc->unknown));
+		}
+	}
+}
+
 static enum status encode_side(const struct tokenizer *tok, const char *text, struct encoding *enc,
 			       const char *what, struct err *e)
 {
@@ -462,6 +504,9 @@ enum status model_run(struct model *m, const char *text, const struct run_opts *
 	out->n_tgt = Tt;
 	if ((st = forward_and_record(m, src, Ts, tgt, Tt, tr, e)))
 		goto out;
+	record_tokenization(tr, "src", &se, m->src_vocab.unk);
+	if (o->target)
+		record_tokenization(tr, "tgt", &te, m->tgt_vocab.unk);
 	if (!o->target) {
 		record_topk(tr, &d, topk, &m->tgt_vocab);
 	} else {

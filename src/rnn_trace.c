@@ -129,7 +129,7 @@ static void record_tokens(struct rec *r, const char *side, const int *ids, const
 {
 	char n[64], e[64];
 	snprintf(n, sizeof n, "%s.tokens", side);
-	struct tensor *t = put(r, n, 1, T, NULL, "", NULL, "token", lab, "token ids of the %s", side);
+	struct tensor *t = put(r, n, 1, T, NULL, "", NULL, "token", lab, "token ids of the %s sequence", strcmp(side, "src") ? "target (decoder input)" : "source");
 	if (t)
 		for (int i = 0; i < T; i++)
 			t->data[i] = (float)ids[i];

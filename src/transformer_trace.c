@@ -289,7 +289,7 @@ static void record_side(struct rec *r, const char *side, const int *ids, const f
 	int d = r->d;
 	char n[64], e[64], p[64];
 	struct tensor *t = put(r, (snprintf(n, sizeof n, "%s.tokens", side), n), 1, T, NULL, "",
-			       NULL, "token", lab, "token ids of the %s sequence", side);
+			       NULL, "token", lab, "token ids of the %s sequence", strcmp(side, "src") ? "target (decoder input)" : "source");
 	if (t) {
 		t->ndim = 1;
 		for (int i = 0; i < T; i++)
