@@ -44,7 +44,7 @@ enum {
 	N_SGONLY = 1, /* never plural: places */
 	N_MASS = 2,   /* bare in English objects; partitive in French */
 	N_DEST = 4,   /* can follow "go to" */
-	N_PUBLIC = 8, /* no possessive ("my river") */
+	N_PUBLIC = 8, /* no possessive ("my river", "my woman") */
 	N_WATER = 16, /* "in" only for swimming */
 };
 
@@ -70,7 +70,7 @@ static const struct noun nouns[] = {
 	{"mouse", "mice", "souris", "souris", 1, "老鼠", "只", C_ANIM, 0, NULL, NULL, 0},
 	{"boy", "boys", "garçon", "garçons", 0, "男孩", "个", C_PERS, 0, NULL, NULL, 0},
 	{"girl", "girls", "fille", "filles", 1, "女孩", "个", C_PERS, 0, NULL, NULL, 0},
-	{"woman", "women", "femme", "femmes", 1, "女人", "个", C_PERS, 0, NULL, NULL, 0},
+	{"woman", "women", "femme", "femmes", 1, "女人", "个", C_PERS, 0, NULL, NULL, N_PUBLIC}, /* "ma femme" = my wife */
 	{"teacher", "teachers", "professeur", "professeurs", 0, "老师", "位", C_PERS, 0, NULL, NULL, 0},
 	{"doctor", "doctors", "médecin", "médecins", 0, "医生", "位", C_PERS, 0, NULL, NULL, 0},
 	{"baby", "babies", "bébé", "bébés", 0, "宝宝", "个", C_PERS, 0, NULL, NULL, 0},
@@ -491,6 +491,8 @@ static void gen_np(struct rng *r, struct np *np, int noun, enum profile pf, unsi
 		int w[] = {32, 14, 6, 5, 4, 4, 20, 15};
 		if (vflags & V_GENERIC)
 			w[1] = w[7] = 0; /* "i like a cat" reads oddly; French would need "de" rules */
+		if (n->flags & N_PUBLIC)
+			w[6] = 0;
 		int k = pick_weighted(r, w, 8);
 		switch (k) {
 		case 0: np->det = D_THE; np->pl = chance(r, 30); break;
@@ -622,6 +624,14 @@ static void gen_verb_sentence(struct rng *r, struct sent *s)
 		s->time = rnd(r, N_TIMES);
 }
 
+/* "where is a horse" and "is a cat black" read oddly: questions about a
+ * subject's place or look use "the". */
+static void make_definite(struct np *np)
+{
+	if (np->pron < 0 && (np->det == D_A || (np->det >= D_TWO && np->det <= D_FIVE)))
+		np->det = D_THE;
+}
+
 static void gen_sentence(struct rng *r, struct sent *s)
 {
 	memset(s, 0, sizeof *s);
@@ -684,6 +694,8 @@ static void gen_sentence(struct rng *r, struct sent *s)
 	}
 	if (s->adv >= A_NEVER && s->time >= 0 && times[s->time].every)
 		s->time = -1;
+	if (s->type == S_Q_COP_ADJ || s->type == S_Q_COP_LOC || s->type == S_Q_WHERE_IS)
+		make_definite(&s->subj);
 }
 
 /* ---- rendering -------------------------------------------------------- */
@@ -1542,8 +1554,8 @@ enum status corpus_load(struct corpus *c, const char *path, struct err *e)
 {
 	c->n = 0;
 	c->src = c->tgt = NULL;
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	enum status st = read_all(path, &buf, &len, e);
 	if (st)
 		return st;

@@ -3,8 +3,8 @@
 #define SEQSTEP_LOSS_H
 
 /* Mean cross-entropy over the T rows whose target != ignore_index (use -1
- * for none), with label smoothing eps (0 = none; PyTorch semantics:
- * (1-eps)·NLL + eps·mean_v(-log p_v)). Writes dlogits (T, V) =
+ * for none; other targets must be in 0..V-1), with label smoothing eps
+ * (0 = none; PyTorch semantics: (1-eps)·NLL + eps·mean_v(-log p_v)). Writes dlogits (T, V) =
  * d(loss)/d(logits) (overwrites, not accumulates) if dlogits != NULL; ignored
  * rows get 0. Returns the loss; 0 (and all-zero dlogits) when every row is
  * ignored, where PyTorch would give NaN, so a padded-out batch cannot poison

@@ -26,7 +26,7 @@ enum status err_prefix(struct err *e, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	snprintf(e->msg, sizeof e->msg, "%.250s: %.255s", head, old);
 	return e->st;
 }
 
