@@ -1545,6 +1545,14 @@ static const struct tensor *find_copy(struct ctx *x, int *sr, int *sc)
 			return s;
 		}
 	}
+	/* the fixed context of a decoder without attention: the encoder's last output */
+	if (!strcmp(t->name, "dec.context")) {
+		const struct tensor *e = trace_get(x->tr, "enc.out");
+		if (e && e->rows > 0 && copy_candidate(x, "enc.out", e->rows - 1, x->c, &s)) {
+			*sr = e->rows - 1;
+			return s;
+		}
+	}
 	/* multi-head concat: head h's output in columns h·d_head .. */
 	if (swap_suffix(nm, sizeof nm, t->name, ".concat", ".h0.out")) {
 		const struct tensor *h0 = trace_get(x->tr, nm);
@@ -1750,6 +1758,69 @@ static void shape(struct out *o, const struct tensor *t)
 		put(o, "[?]");
 }
 
+/* The tensor-level story of an entry without provenance: a copy, one of
+ * the engine's known rearrangements, or given. */
+static void none_formula(struct out *o, const struct trace *tr, const struct tensor *t)
+{
+	struct ctx x = {tr, t, 0, 0, NULL, 0, NAN, ""};
+	char base[256], nm[300];
+	int sr = 0, sc = 0, nh = 0;
+	const struct tensor *s = t->rows && t->cols ? find_copy(&x, &sr, &sc) : NULL;
+	const struct tensor *e = trace_get(tr, "tgt.embed"), *ctx = trace_get(tr, "dec.context");
+	if (swap_suffix(base, sizeof base, t->name, ".weights_avg", "") ||
+	    swap_suffix(base, sizeof base, t->name, ".concat", "")) {
+		int avg = strstr(t->name, "weights_avg") != NULL;
+		const struct tensor *h0 = NULL;
+		for (nh = 0; nh < 256; nh++) {
+			snprintf(nm, sizeof nm, avg ? "%s.h%d.weights" : "%s.h%d.out", base, nh);
+			const struct tensor *h = trace_get(tr, nm);
+			if (!h)
+				break;
+			if (!h0)
+				h0 = h;
+		}
+		if (nh > 0 && avg) {
+			put(o, "(h0.weights + ... + h%d.weights) / %d, cell by cell: ", nh - 1, nh);
+			shape(o, t);
+			return;
+		}
+		if (nh > 0) {
+			put(o, "Concat(h0.out, ..., h%d.out), the heads side by side: ", nh - 1);
+			shape(o, t);
+			put(o, " = %d x ", nh);
+			shape(o, h0);
+			return;
+		}
+	}
+	if (!strcmp(t->name, "dec.x") && e && ctx && e->cols + ctx->cols == t->cols) {
+		put(o, "[tgt.embed ; dec.context], each row the embedding then the context: ");
+		shape(o, t);
+		put(o, " = [");
+		shape(o, e);
+		put(o, " ; ");
+		shape(o, ctx);
+		put(o, "]");
+		return;
+	}
+	if (s && !strcmp(t->name, "dec.query")) {
+		put(o, "row t = row t-1 of %s (its initial state at t = 0): ", s->name);
+		shape(o, t);
+		return;
+	}
+	if (s && !strcmp(t->name, "dec.context")) {
+		put(o, "every row = the last row of %s: ", s->name);
+		shape(o, t);
+		return;
+	}
+	if (s && sr == 0 && sc == 0 && s->rows == t->rows && s->cols == t->cols) {
+		put(o, "copied from %s: ", s->name);
+		shape(o, t);
+		return;
+	}
+	put(o, "given (not computed from other trace entries): ");
+	shape(o, t);
+}
+
 struct syms {
 	const struct tensor *in[PROV_MAX_IN];
 	char s[PROV_MAX_IN][96];
@@ -1788,20 +1859,12 @@ size_t explain_tensor(const struct trace *tr, const struct tensor *t, char *buf,
 	const char *S = y.self, *A = y.s[0], *B = y.s[1], *C = y.s[2];
 	const struct tensor *tA = y.in[0], *tB = y.in[1], *tC = y.in[2];
 	struct nb nb;
-	char rt[48];
+	char rt[300];
 	put(&o, "\n");
 	switch (p->kind) {
-	case PROV_NONE: {
-		struct ctx x = {tr, t, 0, 0, NULL, 0, NAN, ""};
-		int sr, sc;
-		const struct tensor *s = t->rows && t->cols ? find_copy(&x, &sr, &sc) : NULL;
-		if (s && sr == 0 && sc == 0 && s->rows == t->rows && s->cols == t->cols)
-			put(&o, "copied from %s ", s->name);
-		else
-			put(&o, "given (not computed from other trace entries) ");
-		shape(&o, t);
+	case PROV_NONE:
+		none_formula(&o, tr, t);
 		break;
-	}
 	case PROV_LOOKUP:
 		put(&o, "%s[t,:] = E[id_t,:]: ", S);
 		shape(&o, t);
@@ -1968,7 +2031,8 @@ size_t explain_tensor(const struct trace *tr, const struct tensor *t, char *buf,
 	case PROV_LSTM_C:
 		put(&o, "%s_t = %s_t ⊙ %s_{t-1} + %s_t ⊙ %s_t per step: ", S, A, S, B, C);
 		shape(&o, t);
-		put(&o, "; %s_{t-1} at t = 0 is %s", S, p->in[4] ? p->in[4] : "the initial cell (…c0)");
+		put(&o, "; %s_{t-1} at t = 0 is %s", S,
+		    p->in[4] ? p->in[4] : p->in[3] ? (snprintf(rt, sizeof rt, "%s0", p->in[3]), rt) : "c0");
 		break;
 	case PROV_LSTM_H:
 		put(&o, "%s_t = %s_t ⊙ tanh(%s_t): ", S, A, B);
@@ -1978,7 +2042,8 @@ size_t explain_tensor(const struct trace *tr, const struct tensor *t, char *buf,
 	case PROV_GRU_H:
 		put(&o, "%s_t = (1 - %s_t) ⊙ %s_t + %s_t ⊙ %s_{t-1} per step: ", S, A, B, A, S);
 		shape(&o, t);
-		put(&o, "; %s_{t-1} at t = 0 is %s", S, p->in[3] ? p->in[3] : "the initial state (…h0)");
+		put(&o, "; %s_{t-1} at t = 0 is %s", S,
+		    p->in[3] ? p->in[3] : p->in[2] ? (snprintf(rt, sizeof rt, "%s0", p->in[2]), rt) : "h0");
 		break;
 	case PROV_ADDITIVE:
 		put(&o, "%s[t,j] = Σ_a %s[a]·tanh(%s[t,a] + %s[j,a]): ", S, C, A, B);
@@ -2020,6 +2085,17 @@ size_t explain_tensor(const struct trace *tr, const struct tensor *t, char *buf,
 			if (p->in[k] && !dup && strcmp(p->in[k], t->name) != 0 &&
 			    strcmp(p->in[k], y.s[k]) != 0)
 				put(&o, ", %s = %s%s", y.s[k], p->in[k], y.in[k] ? "" : " (not in the trace)");
+		}
+		char nm[300], sy[96];
+		if (p->kind == PROV_GATE && p->in[4] &&
+		    swap_suffix(nm, sizeof nm, p->in[4], "b_ih", "b_hh") && trace_get(tr, nm)) {
+			sym_in(sy, sizeof sy, t, nm, trace_get(tr, nm));
+			put(&o, ", %s = %s", sy, nm);
+		}
+		if (p->kind == PROV_GATE && swap_suffix(nm, sizeof nm, t->name, "gate.n", "gate.r") &&
+		    trace_get(tr, nm)) {
+			sym_in(sy, sizeof sy, t, nm, trace_get(tr, nm));
+			put(&o, ", %s = %s", sy, nm);
 		}
 	}
 	return deliver(scratch, o.len, buf, n);

@@ -11,7 +11,7 @@ HERE=tests/fuzz
 export OPENBLAS_NUM_THREADS=1
 sh "$HERE/seeds.sh" || exit 1
 mkdir -p "$B/artifacts" "$B/logs"
-fail=0 failed=""
+rm -f "$B/failed"
 grep -v '^#' "$HERE/targets" | awk 'NF' | while read -r name maxlen extra; do
 	if [ -n "${FUZZ_TARGETS:-}" ]; then
 		case " $FUZZ_TARGETS " in *" $name "*) ;; *) continue ;; esac
