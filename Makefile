@@ -109,4 +109,12 @@ models: deps
 clean:
 	rm -rf build build-asan build-debug
 
+# libFuzzer harnesses (tests/fuzz/README.md): builds build-fuzz/fuzz_* with
+# clang + ASan + UBSan, then runs each for FUZZ_SECONDS; fails on any finding.
+FUZZ_SECONDS ?= 10
+.PHONY: fuzz
+fuzz:
+	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)

@@ -39,7 +39,9 @@ static void put_text(FILE *f, const char *s)
 {
 	if (!s)
 		s = "";
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
+	/* A leading U+FEFF is quoted too: at the start of the file a reader would
+	 * take it for the byte-order mark and drop it. */
+	int quote = strpbrk(s, ",\"\r\n") != NULL || strncmp(s, "\xEF\xBB\xBF", 3) == 0;
 	if (quote)
 		fputc('"', f);
 	if (needs_prefix(s))

@@ -691,7 +691,7 @@ static int ex_softmax(struct ctx *x)
 	terms(x, nf, sm_term, &a, 0);
 	put(x->o, ")");
 	if (nf < n)
-		put(x->o, "   (%d masked cells: exp(-inf) = 0)", n - nf);
+		put(x->o, "   (%d masked cell%s: exp(-inf) = 0)", n - nf, n - nf == 1 ? "" : "s");
 	cont(x);
 	put_num(x->o, exp(s - shift));
 	put(x->o, " / ");
@@ -732,13 +732,12 @@ static int ex_wsum(struct ctx *x)
 	return 1;
 }
 
-/* Cell (r, c) of an elementwise input; a one-row input broadcasts. */
-static int ew(const struct tensor *a, const struct tensor *out, int r, int c, int *ar)
+/* The row of an elementwise input for output row r; a one-row input broadcasts. */
+static int ew(const struct tensor *a, const struct tensor *out, int r, int *ar)
 {
 	if (a->cols != out->cols || (a->rows != out->rows && a->rows != 1))
 		return 0;
 	*ar = a->rows == 1 ? 0 : r;
-	(void)c;
 	return 1;
 }
 
@@ -748,7 +747,7 @@ static int ex_add(struct ctx *x)
 	int ra, rb;
 	if (!A || !B)
 		return 0;
-	if (!ew(A, x->t, x->r, x->c, &ra) || !ew(B, x->t, x->r, x->c, &rb))
+	if (!ew(A, x->t, x->r, &ra) || !ew(B, x->t, x->r, &rb))
 		return fail(x, "%s [%d x %d] + %s [%d x %d] does not give [%d x %d]", A->name, A->rows,
 			    A->cols, B->name, B->rows, B->cols, x->t->rows, x->t->cols);
 	double a = tensor_at(A, ra, x->c), b = tensor_at(B, rb, x->c);
@@ -775,7 +774,7 @@ static int ex_embed_pos(struct ctx *x)
 	int re, rp;
 	if (!E || !P)
 		return 0;
-	if (!ew(E, x->t, x->r, x->c, &re) || !ew(P, x->t, x->r, x->c, &rp))
+	if (!ew(E, x->t, x->r, &re) || !ew(P, x->t, x->r, &rp))
 		return fail(x, "%s and %s do not have the shape [%d x %d]", E->name, P->name,
 			    x->t->rows, x->t->cols);
 	double k = x->t->prov.scale != 0 ? x->t->prov.scale : 1.0;
@@ -924,7 +923,7 @@ static int ex_act(struct ctx *x, int gelu)
 	int ra;
 	if (!A)
 		return 0;
-	if (!ew(A, x->t, x->r, x->c, &ra))
+	if (!ew(A, x->t, x->r, &ra))
 		return fail(x, "%s is [%d x %d], not [%d x %d]", A->name, A->rows, A->cols, x->t->rows,
 			    x->t->cols);
 	double a = tensor_at(A, ra, x->c);
@@ -1134,7 +1133,7 @@ static int at_cell(struct ctx *x, int k, const struct tensor **t, double *v, cha
 	int rr;
 	if (!(*t = input(x, k)))
 		return 0;
-	if (!ew(*t, x->t, x->r, x->c, &rr))
+	if (!ew(*t, x->t, x->r, &rr))
 		return fail(x, "%s is [%d x %d], not [%d x %d]", (*t)->name, (*t)->rows, (*t)->cols,
 			    x->t->rows, x->t->cols);
 	*v = tensor_at(*t, rr, x->c);
@@ -1508,6 +1507,16 @@ static const struct tensor *find_copy(struct ctx *x, int *sr, int *sc)
 		if (copy_candidate(x, nm, x->r, x->c, &s))
 			return s;
 	}
+	/* the decoder's initial state: the encoder's final state, layer by layer */
+	char st[8];
+	if (sscanf(t->name, "dec.l%d.%7s", &l, st) == 2 && (!strcmp(st, "h0") || !strcmp(st, "c0"))) {
+		snprintf(nm, sizeof nm, "enc.l%d.%c", l, st[0]);
+		const struct tensor *e = trace_get(x->tr, nm);
+		if (e && e->rows > 0 && copy_candidate(x, nm, e->rows - 1, x->c, &s)) {
+			*sr = e->rows - 1;
+			return s;
+		}
+	}
 	/* the recurrent encoder's outputs and the decoder's query: the top layer */
 	if (!strcmp(t->name, "enc.out") || !strcmp(t->name, "dec.query")) {
 		int top = -1;
@@ -1597,6 +1606,33 @@ static int heads_avg(struct ctx *x, int *nh, char *base, size_t bn)
 	return 1;
 }
 
+/* For a recurrent weight or bias: which gate and unit column c feeds,
+ * from the README's gate order (LSTM i f g o, GRU r z n). */
+static void put_gate_column(struct ctx *x)
+{
+	static const char *const lstm[] = {"i", "f", "g", "o"}, *const gru[] = {"r", "z", "n"};
+	static const char *const kinds[] = {".w_ih", ".w_hh", ".b_ih", ".b_hh"};
+	char base[256], nm[300];
+	for (int k = 0; k < 4; k++) {
+		if (!swap_suffix(base, sizeof base, x->t->name, kinds[k], ""))
+			continue;
+		snprintf(nm, sizeof nm, "%s.gate.i", base);
+		int is_lstm = trace_get(x->tr, nm) != NULL;
+		snprintf(nm, sizeof nm, "%s.gate.r", base);
+		int is_gru = trace_get(x->tr, nm) != NULL;
+		snprintf(nm, sizeof nm, "%s.h0", base);
+		const struct tensor *h0 = trace_get(x->tr, nm);
+		int G = is_lstm ? 4 : is_gru ? 3 : 1, H = h0 ? h0->cols : 0;
+		if (H <= 0 || x->t->cols != G * H)
+			return;
+		int g = x->c / H;
+		if (G > 1)
+			put(x->o, " (column %d: gate %s, unit %d)", x->c, is_lstm ? lstm[g] : gru[g],
+			    x->c % H);
+		return;
+	}
+}
+
 static int ex_none(struct ctx *x)
 {
 	const struct tensor *t = x->t;
@@ -1647,6 +1683,7 @@ static int ex_none(struct ctx *x)
 	ref(x, t, t->name, x->r, x->c, 1);
 	x->indent = x->o->buf ? text_width(x->o->buf + start) + 1 : 0;
 	put(x->o, " is given: %s", t->desc && *t->desc ? t->desc : "an input or weight");
+	put_gate_column(x);
 	return 1;
 }
 
@@ -1713,6 +1750,11 @@ size_t explain_cell(const struct trace *tr, const struct tensor *t, int r, int c
 	if (!in_range(t, r, c)) {
 		put(&o, "%s has no cell [%d, %d]: it is [%d x %d]", t->name, r, c, t->rows, t->cols);
 		return deliver(scratch, o.len, buf, n);
+	}
+	struct trace empty;
+	if (!tr) {
+		memset(&empty, 0, sizeof empty);
+		tr = &empty;
 	}
 	struct ctx x = {tr, t, r, c, &o, 0, NAN, ""};
 	if (!run_kind(&x)) {
@@ -1812,6 +1854,11 @@ static void none_formula(struct out *o, const struct trace *tr, const struct ten
 		shape(o, t);
 		return;
 	}
+	if (s && t->rows == 1 && s->rows > 1 && sr == s->rows - 1 && s->cols == t->cols) {
+		put(o, "the last row of %s: ", s->name);
+		shape(o, t);
+		return;
+	}
 	if (s && sr == 0 && sc == 0 && s->rows == t->rows && s->cols == t->cols) {
 		put(o, "copied from %s: ", s->name);
 		shape(o, t);
@@ -1850,6 +1897,11 @@ size_t explain_tensor(const struct trace *tr, const struct tensor *t, char *buf,
 	if (!t) {
 		put(&o, "no tensor");
 		return deliver(scratch, o.len, buf, n);
+	}
+	struct trace empty;
+	if (!tr) {
+		memset(&empty, 0, sizeof empty);
+		tr = &empty;
 	}
 	put(&o, "%s [%d x %d]: %s", t->name, t->rows, t->cols,
 	    t->desc && *t->desc ? t->desc : "(no description)");
@@ -1976,8 +2028,10 @@ size_t explain_tensor(const struct trace *tr, const struct tensor *t, char *buf,
 		break;
 	case PROV_RELU:
 	case PROV_GELU:
-		put(&o, p->kind == PROV_RELU ? "%s = max(0, %s): " : "%s = GELU(%s) = %s·Φ(%s): ", S, A,
-		    A, A);
+		if (p->kind == PROV_RELU)
+			put(&o, "%s = max(0, %s): ", S, A);
+		else
+			put(&o, "%s = GELU(%s) = %s·Φ(%s), Φ the standard normal CDF: ", S, A, A, A);
 		shape(&o, t);
 		put(&o, ", elementwise");
 		break;
@@ -2072,30 +2126,39 @@ size_t explain_tensor(const struct trace *tr, const struct tensor *t, char *buf,
 		break;
 	}
 	/* what the symbols stand for */
-	int any = strcmp(S, t->name) != 0;
+	int any = strcmp(S, t->name) != 0, first = 1;
 	for (int k = 0; k < PROV_MAX_IN; k++)
 		if (p->in[k] && strcmp(y.s[k], p->in[k]) != 0)
 			any = 1;
 	if (p->kind != PROV_NONE && any) {
-		put(&o, "\nwhere %s = %s", S, t->name);
+		put(&o, "\nwhere ");
+		if (strcmp(S, t->name) != 0) {
+			put(&o, "%s = %s", S, t->name);
+			first = 0;
+		}
 		for (int k = 0; k < PROV_MAX_IN; k++) {
 			int dup = 0;
 			for (int j = 0; j < k; j++)
 				dup |= p->in[j] && p->in[k] && !strcmp(p->in[j], p->in[k]);
 			if (p->in[k] && !dup && strcmp(p->in[k], t->name) != 0 &&
-			    strcmp(p->in[k], y.s[k]) != 0)
-				put(&o, ", %s = %s%s", y.s[k], p->in[k], y.in[k] ? "" : " (not in the trace)");
+			    strcmp(p->in[k], y.s[k]) != 0) {
+				put(&o, "%s%s = %s%s", first ? "" : ", ", y.s[k], p->in[k],
+				    y.in[k] ? "" : " (not in the trace)");
+				first = 0;
+			}
 		}
 		char nm[300], sy[96];
 		if (p->kind == PROV_GATE && p->in[4] &&
 		    swap_suffix(nm, sizeof nm, p->in[4], "b_ih", "b_hh") && trace_get(tr, nm)) {
 			sym_in(sy, sizeof sy, t, nm, trace_get(tr, nm));
-			put(&o, ", %s = %s", sy, nm);
+			put(&o, "%s%s = %s", first ? "" : ", ", sy, nm);
+			first = 0;
 		}
 		if (p->kind == PROV_GATE && swap_suffix(nm, sizeof nm, t->name, "gate.n", "gate.r") &&
 		    trace_get(tr, nm)) {
 			sym_in(sy, sizeof sy, t, nm, trace_get(tr, nm));
-			put(&o, ", %s = %s", sy, nm);
+			put(&o, "%s%s = %s", first ? "" : ", ", sy, nm);
+			first = 0;
 		}
 	}
 	return deliver(scratch, o.len, buf, n);

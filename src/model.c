@@ -2,6 +2,8 @@
 #include "blocks.h"
 #include "csvio.h"
 #include "decode.h"
+#include "grad.h"
+#include "loss.h"
 #include "rnn.h"
 #include "safetensors.h"
 #include "transformer.h"
@@ -228,6 +230,49 @@ static int is_seq2seq(const struct model *m)
 	return m->cfg.arch == ARCH_TRANSFORMER || m->cfg.arch == ARCH_RNN_SEQ2SEQ;
 }
 
+/* BPTT on the sentence itself: the loss of the target (each decoder input
+ * predicting the next, <eos> last) backpropagated to the encoder, so the
+ * trace shows how much gradient reaches each source step (grad.enc.lL.h):
+ * vanishing in a plain RNN, surviving in an LSTM. */
+static enum status record_rnn_gradients(struct model *m, const struct rnn_acts *a,
+					const int *tgt, int Tt, const char *const *src_labels,
+					struct trace *tr, struct err *e)
+{
+	const struct config *c = &m->cfg;
+	int V = m->tgt_vocab.n, Ts = a->Ts;
+	struct rnn_acts da;
+	struct weights g;
+	enum status st = rnn_acts_init(&da, c, V, Ts, Tt, e);
+	if (st)
+		return st;
+	if ((st = weights_init(&g, c, m->src_vocab.n, V, e))) {
+		rnn_acts_release(&da);
+		return st;
+	}
+	int *next = malloc((size_t)Tt * sizeof *next);
+	float *dlogits = malloc((size_t)Tt * V * sizeof *dlogits);
+	float *norms = malloc((size_t)c->n_layers * Ts * sizeof *norms);
+	if (!next || !dlogits || !norms) {
+		st = err_set(e, ST_NOMEM, "out of memory");
+	} else {
+		for (int t = 0; t < Tt; t++)
+			next[t] = t + 1 < Tt ? tgt[t + 1] : m->tgt_vocab.eos;
+		float loss = cross_entropy_forward_backward(a->logits, next, Tt, V, 0.0f, -1, dlogits);
+		rnn_backward(c, &m->w, &g, V, a, &da, dlogits, norms);
+		rnn_record_grad_norms(c, norms, Ts, src_labels, tr);
+		struct tensor *t = trace_add(tr, "loss", 1, 1, &loss,
+					     "cross-entropy of the target sequence (mean over its tokens), the loss BPTT differentiates");
+		if (t)
+			t->ndim = 1;
+	}
+	free(next);
+	free(dlogits);
+	free(norms);
+	weights_release(&g);
+	rnn_acts_release(&da);
+	return st;
+}
+
 /* Teacher-forced full forward + trace of a (src, tgt) pair. */
 static enum status forward_and_record(struct model *m, const int *src, int Ts, const int *tgt,
 				      int Tt, struct trace *tr, struct err *e)
@@ -249,14 +294,19 @@ static enum status forward_and_record(struct model *m, const int *src, int Ts, c
 		struct tf_acts a;
 		if (!(st = tf_acts_init(&a, c, V, Ts, Tt, e))) {
 			tf_forward(c, &m->w, V, &a, src, tgt);
-			tf_record(c, &m->w, &a, V, sl, tl, (const char *const *)m->tgt_vocab.tokens, tr);
+			tf_record(c, &m->w, &a, m->src_vocab.n, V, sl, tl,
+				  (const char *const *)m->src_vocab.tokens,
+				  (const char *const *)m->tgt_vocab.tokens, tr);
 			tf_acts_release(&a);
 		}
 	} else {
 		struct rnn_acts a;
 		if (!(st = rnn_acts_init(&a, c, V, Ts, Tt, e))) {
 			rnn_forward(c, &m->w, V, &a, src, tgt);
-			rnn_record(c, &m->w, &a, V, sl, tl, (const char *const *)m->tgt_vocab.tokens, tr);
+			rnn_record(c, &m->w, &a, m->src_vocab.n, V, sl, tl,
+				   (const char *const *)m->src_vocab.tokens,
+				   (const char *const *)m->tgt_vocab.tokens, tr);
+			st = record_rnn_gradients(m, &a, tgt, Tt, sl, tr, e);
 			rnn_acts_release(&a);
 		}
 	}
@@ -367,6 +417,8 @@ static void record_topk(struct trace *tr, const struct decode_out *d, int topk,
 				tt->data[t] = (float)d->ids[t];
 			tensor_set_cols(tt, "output token", rl);
 		}
+	} else {
+		tr->oom = 1; /* reported by trace_status, not a silently unlabelled trace */
 	}
 	free(rows);
 	free(names);
@@ -395,6 +447,8 @@ static void record_tokenization(struct trace *tr, const char *side, const struct
 				}
 				tensor_set_rows(t, "merge step", trace_labels(tr, enc->n_merges, rows));
 				tensor_set_cols(t, "rank", NULL);
+			} else {
+				tr->oom = 1;
 			}
 			free(rows);
 			free(buf);

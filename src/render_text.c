@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-const char RENDER_RAMP[] = " .:-=+*#%@";
+const char RENDER_RAMP[RENDER_RAMP_LEN + 1] = " .:-=+*#%@";
 
 enum { LABEL_CELLS = 10, NUM_CELLS = 10, MASK_GLYPH = 'x' };
 

@@ -15,7 +15,8 @@ void render_tensor_text(FILE *f, const struct tensor *t, int what, int width);
 void render_tensor_line(FILE *f, const struct tensor *t);
 
 /* The ramp used for heatmaps, light to dark, and the glyph of a value. */
-extern const char RENDER_RAMP[];
+#define RENDER_RAMP_LEN 10 /* glyphs, light to dark */
+extern const char RENDER_RAMP[RENDER_RAMP_LEN + 1];
 char render_glyph(float v, float lo, float hi);
 
 #endif

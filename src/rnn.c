@@ -74,6 +74,9 @@ void rnn_encode(const struct config *c, const struct weights *w, struct rnn_acts
 	int T = a->Ts, E = c->embed_dim, H = c->hidden, G = cell_gates(c->cell);
 	memcpy(a->src_ids, src, (size_t)T * sizeof *src);
 	embed_forward(a->src_emb, src, W->enc_embed, NULL, 1.0f, T, E);
+	if (a->drop_src) /* the trainer's dropout mask (rnn.h) */
+		for (size_t i = 0; i < (size_t)T * E; i++)
+			a->src_emb[i] *= a->drop_src[i];
 	const float *x = a->src_emb;
 	int in = E;
 	for (int l = 0; l < c->n_layers; l++) {
@@ -104,6 +107,7 @@ struct dec_io {
 	float *gx[CFG_MAX_LAYERS];                                    /* (G H) */
 	float *query, *qproj, *scores, *weights, *context, *x;       /* one row each */
 	float *scratch;                                               /* (4H) */
+	const float *emb_mask; /* (E) dropout mask of the input embedding, or NULL */
 };
 
 /* One decoder step; the teacher-forced forward and the beam-search stepper
@@ -133,6 +137,9 @@ static void dec_step(const struct config *c, const struct weights *w, const stru
 			    io->context, 1);
 	}
 	memcpy(io->x, W->dec_embed + (size_t)token * E, (size_t)E * sizeof(float));
+	if (io->emb_mask)
+		for (int i = 0; i < E; i++)
+			io->x[i] *= io->emb_mask[i];
 	memcpy(io->x + E, io->context, (size_t)H * sizeof(float));
 	const float *x = io->x;
 	int in = E + H;
@@ -183,6 +190,7 @@ void rnn_forward(const struct config *c, const struct weights *w, int v_tgt, str
 		io.context = a->context + (size_t)t * H;
 		io.x = a->dec_x + (size_t)t * (E + H);
 		io.scratch = a->scratch;
+		io.emb_mask = a->drop_tgt ? a->drop_tgt + (size_t)t * E : NULL;
 		dec_step(c, w, a, tgt[t], &io);
 	}
 	a->dec[0].x = a->dec_x;

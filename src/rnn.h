@@ -35,6 +35,10 @@ struct rnn_acts {
 	float *logits;  /* (Tt, V) */
 	float *probs;   /* (Tt, V) */
 	float *scratch; /* (4H) */
+	/* Dropout masks on the source embeddings (Ts, E) and on the decoder's
+	 * input embeddings (Tt, E), 0 or 1/(1-p) per entry. Set only by the
+	 * trainer; NULL (rnn_acts_init) = no dropout. */
+	const float *drop_src, *drop_tgt;
 };
 
 enum status rnn_acts_init(struct rnn_acts *a, const struct config *c, int v_tgt, int Ts, int Tt,
@@ -46,8 +50,8 @@ void rnn_encode(const struct config *c, const struct weights *w, struct rnn_acts
 void rnn_forward(const struct config *c, const struct weights *w, int v_tgt, struct rnn_acts *a,
 		 const int *src, const int *tgt);
 void rnn_record(const struct config *c, const struct weights *w, const struct rnn_acts *a,
-		int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
-		const char *const *vocab, struct trace *tr);
+		int v_src, int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
+		const char *const *src_vocab, const char *const *vocab, struct trace *tr);
 
 /* Incremental decoder after rnn_encode(a). */
 struct rnn_stepper;

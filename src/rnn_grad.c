@@ -25,6 +25,15 @@ static void layer_zero(struct rnn_layer_acts *y, const struct config *c, int T)
 	zero(y->c0, (size_t)H);
 }
 
+/* Dropout's backward (the trainer's masks, rnn.h): the gradient of a dropped
+ * embedding entry is the gradient of its dropped value times the mask. */
+static void undrop(float *g, const float *mask, size_t n)
+{
+	if (mask)
+		for (size_t i = 0; i < n; i++)
+			g[i] *= mask[i];
+}
+
 /* Zeroes every buffer of da (sizes as rnn_acts_init) and sets its x aliases. */
 static void rnn_grad_prepare(const struct config *c, int v_tgt, struct rnn_acts *da)
 {
@@ -122,6 +131,7 @@ void rnn_backward(const struct config *c, const struct weights *w, struct weight
 	}
 	for (int t = 0; t < Tt; t++)
 		memcpy(da->tgt_emb + (size_t)t * E, da->dec_x + (size_t)t * EH, (size_t)E * sizeof(float));
+	undrop(da->tgt_emb, a->drop_tgt, (size_t)Tt * E);
 	embed_backward(gW->dec_embed, NULL, da->tgt_emb, a->tgt_ids, 1.0f, Tt, E);
 	for (int l = 0; l < L; l++)
 		matmul_backward(NULL, gW->dec[l].w_ih, gW->dec[l].b_ih, da->dec[l].gx, a->dec[l].x,
@@ -154,6 +164,7 @@ void rnn_backward(const struct config *c, const struct weights *w, struct weight
 		matmul_backward(dx, gW->enc[l].w_ih, gW->enc[l].b_ih, g->gx, a->enc[l].x,
 				W->enc[l].w_ih, Ts, l ? H : E, GH);
 	}
+	undrop(da->src_emb, a->drop_src, (size_t)Ts * E);
 	embed_backward(gW->enc_embed, NULL, da->src_emb, a->src_ids, 1.0f, Ts, E);
 }
 

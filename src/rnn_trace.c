@@ -9,7 +9,7 @@
 struct rec {
 	struct trace *tr;
 	const struct config *c;
-	const char *const *src, *const *tgt, *const *vocab;
+	const char *const *src, *const *tgt, *const *vocab, *const *svocab;
 };
 
 static struct tensor *put(struct rec *r, const char *name, int rows, int cols, const float *data,
@@ -103,17 +103,20 @@ static void record_stack(struct rec *r, const char *side, const struct rnn_layer
 			t->prov.off = g * H;
 			t->prov.len = (c->cell == CELL_LSTM && g == 2) || (c->cell == CELL_GRU && g == 2);
 		}
+		char h0n[96], c0n[96];
+		snprintf(h0n, sizeof h0n, "%s.h0", P);
+		snprintf(c0n, sizeof c0n, "%s.c0", P);
 		if (c->cell == CELL_LSTM) {
 			t = put(r, cn, T, H, y->c, "time step", rl, "unit", NULL,
 				"memory cell C_t = F_t ⊙ C_{t-1} + I_t ⊙ C̃_t");
-			tensor_set_prov(r->tr, t, PROV_LSTM_C, gn[1], gn[0], gn[2], cn, NULL);
+			tensor_set_prov(r->tr, t, PROV_LSTM_C, gn[1], gn[0], gn[2], cn, c0n);
 			t = put(r, hn, T, H, y->h, "time step", rl, "unit", NULL,
 				"hidden state H_t = O_t ⊙ tanh(C_t)");
 			tensor_set_prov(r->tr, t, PROV_LSTM_H, gn[3], cn, NULL, NULL, NULL);
 		} else if (c->cell == CELL_GRU) {
 			t = put(r, hn, T, H, y->h, "time step", rl, "unit", NULL,
 				"hidden state H_t = Z_t ⊙ H_{t-1} + (1 - Z_t) ⊙ H̃_t");
-			tensor_set_prov(r->tr, t, PROV_GRU_H, gn[1], gn[2], hn, NULL, NULL);
+			tensor_set_prov(r->tr, t, PROV_GRU_H, gn[1], gn[2], hn, h0n, NULL);
 		} else {
 			t = put(r, hn, T, H, y->h, "time step", rl, "unit", NULL,
 				"hidden state H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)");
@@ -125,9 +128,14 @@ static void record_stack(struct rec *r, const char *side, const struct rnn_layer
 }
 
 static void record_tokens(struct rec *r, const char *side, const int *ids, const float *emb,
-			  int T, int E, const char *const *lab)
+			  const float *table, int V, const char *const *vocab, int T, int E,
+			  const char *const *lab)
 {
-	char n[64], e[64];
+	char n[64], e[64], tb[64];
+	snprintf(tb, sizeof tb, "%s.embed.table", side);
+	put(r, tb, V, E, table, "token", vocab, "dim", NULL,
+	    "the embedding table (%s.embedding.weight), one row per vocabulary token, [%d x %d]",
+	    strcmp(side, "src") ? "decoder" : "encoder", V, E);
 	snprintf(n, sizeof n, "%s.tokens", side);
 	struct tensor *t = put(r, n, 1, T, NULL, "", NULL, "token", lab, "token ids of the %s sequence", strcmp(side, "src") ? "target (decoder input)" : "source");
 	if (t)
@@ -135,27 +143,28 @@ static void record_tokens(struct rec *r, const char *side, const int *ids, const
 			t->data[i] = (float)ids[i];
 	snprintf(e, sizeof e, "%s.embed", side);
 	t = put(r, e, T, E, emb, "position", lab, "dim", NULL, "embedding rows E[id], [%d x %d]", T, E);
-	tensor_set_prov(r->tr, t, PROV_LOOKUP, NULL, n, NULL, NULL, NULL);
+	tensor_set_prov(r->tr, t, PROV_LOOKUP, tb, n, NULL, NULL, NULL);
 }
 
 void rnn_record(const struct config *c, const struct weights *w, const struct rnn_acts *a,
-		int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
-		const char *const *vocab, struct trace *tr)
+		int v_src, int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
+		const char *const *src_vocab, const char *const *vocab, struct trace *tr)
 {
 	const struct rnn_weights *W = &w->rnn;
-	struct rec r = {tr, c, NULL, NULL, NULL};
+	struct rec r = {tr, c, NULL, NULL, NULL, NULL};
 	int Ts = a->Ts, Tt = a->Tt, E = c->embed_dim, H = c->hidden, A = c->attn_dim;
-	int L = c->n_layers;
+	int L = c->n_layers, vs = v_src;
 	r.src = trace_labels(tr, Ts, src_labels);
 	r.tgt = trace_labels(tr, Tt, tgt_labels);
 	r.vocab = trace_labels(tr, v_tgt, vocab);
-	record_tokens(&r, "src", a->src_ids, a->src_emb, Ts, E, r.src);
+	r.svocab = trace_labels(tr, vs, src_vocab);
+	record_tokens(&r, "src", a->src_ids, a->src_emb, W->enc_embed, vs, r.svocab, Ts, E, r.src);
 	record_stack(&r, "enc", a->enc, W->enc, Ts, r.src, "time step", E);
 	char top[64];
 	snprintf(top, sizeof top, "enc.l%d.h", L - 1);
 	put(&r, "enc.out", Ts, H, a->enc[L - 1].h, "source position", r.src, "unit", NULL,
 	    "encoder outputs (top layer hidden states) = the keys and values of attention");
-	record_tokens(&r, "tgt", a->tgt_ids, a->tgt_emb, Tt, E, r.tgt);
+	record_tokens(&r, "tgt", a->tgt_ids, a->tgt_emb, W->dec_embed, v_tgt, r.vocab, Tt, E, r.tgt);
 	struct tensor *t;
 	t = put(&r, "dec.query", Tt, H, a->query, "decoder step", r.tgt, "unit", NULL,
 		"query: the decoder's top hidden state before this step");

@@ -3,6 +3,7 @@
 #include "textwidth.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,15 @@ int session_step(struct session *s, int delta)
 	return 1;
 }
 
+void session_jump(struct session *s, int walk)
+{
+	if (!s->have_trace || walk < 0 || walk >= s->pipe.nwalk)
+		return;
+	enter(s, walk);
+	if (s->pipe.st[s->pipe.walk[walk].stage].block >= 0)
+		s->layer_pref = s->pipe.walk[walk].layer;
+}
+
 enum status session_goto(struct session *s, const char *stage, struct err *e)
 {
 	if (!s->have_trace)
@@ -265,8 +275,8 @@ void session_where(const struct session *s, char *buf, size_t n)
 	}
 	size_t o = (size_t)snprintf(buf, n, "%s", st->title);
 	if (st->block >= 0 && o < n)
-		o += (size_t)snprintf(buf + o, n - o, " | %s %d/%d", s->pipe.blk[st->block].what,
-				      session_layer(s) + 1, stage_nlayers(&s->pipe, s->pipe.walk[s->walk].stage));
+		o += (size_t)snprintf(buf + o, n - o, " | %s %d of %d", s->pipe.blk[st->block].what,
+				      session_layer(s), stage_nlayers(&s->pipe, s->pipe.walk[s->walk].stage));
 	int headed = 0;
 	for (int i = 0; i < st->npanels; i++)
 		headed |= strstr(st->panel[i], "{H}") != NULL || st->head_cols;
@@ -274,7 +284,7 @@ void session_where(const struct session *s, char *buf, size_t n)
 		if (s->head < 0)
 			snprintf(buf + o, n - o, " | all %d heads", s->pipe.nheads);
 		else
-			snprintf(buf + o, n - o, " | head %d/%d", s->head + 1, s->pipe.nheads);
+			snprintf(buf + o, n - o, " | head %d of %d", s->head, s->pipe.nheads);
 	}
 }
 
@@ -534,9 +544,9 @@ size_t session_explain_cell(const struct session *s, const struct tensor *t, int
 	char rl[64], cl[64];
 	float v = tensor_at(t, r, c);
 	char val[32];
-	if (v != v)
+	if (isnan(v))
 		snprintf(val, sizeof val, "nan");
-	else if (v > 3.4e38f || v < -3.4e38f)
+	else if (isinf(v))
 		snprintf(val, sizeof val, "%s", v < 0 ? "-inf (masked)" : "inf");
 	else
 		snprintf(val, sizeof val, "%.4f", v);

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #define SESSION_DEFAULT_MODEL "en-zh-transformer"
-#define SESSION_DEFAULT_SENTENCE "the cat is sleeping on the mat"
+#define SESSION_DEFAULT_SENTENCE "the cat sleeps on the mat"
 
 enum theme { THEME_DEFAULT, THEME_CONTRAST, THEME_MONO };
 
@@ -65,6 +65,8 @@ void session_default_sentence(const struct session *s, char *buf, size_t n);
 
 /* Navigation. step returns 0 (and changes nothing) at either end. */
 int session_step(struct session *s, int delta);
+/* Goes to a walk position (a click in the pipeline pane). */
+void session_jump(struct session *s, int walk);
 enum status session_goto(struct session *s, const char *stage, struct err *e);
 enum status session_set_layer(struct session *s, int layer, struct err *e);
 enum status session_set_head(struct session *s, int head, struct err *e);

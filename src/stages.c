@@ -166,9 +166,8 @@ static void build_transformer(struct pipeline *p, const struct config *c, const 
 		 {"decode.topk.probs", "dec.{LAST}.self_attn.h{H}.weights", "dec.{LAST}.cross_attn.h{H}.weights"},
 		 {"", "dec.{LAST}.self_attn.weights_avg", "dec.{LAST}.cross_attn.weights_avg"}},
 		{"alignment", "alignment",
-		 "The full target x source alignment: the last decoder layer's cross-attention.",
-		 VIEW_MATRIX, 0, 0, 0, {"dec.{LAST}.cross_attn.h{H}.weights"},
-		 {"dec.{LAST}.cross_attn.weights_avg"}},
+		 "The full target x source alignment: the last decoder layer's cross-attention, averaged over the heads.",
+		 VIEW_MATRIX, 0, 0, 0, {"dec.{LAST}.cross_attn.weights_avg"}, {0}},
 	};
 	for (size_t i = 0; i < sizeof input / sizeof *input; i++)
 		add_if(p, tr, SEC_INPUT, -1, &input[i]);

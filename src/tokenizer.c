@@ -1138,7 +1138,8 @@ static int enc_bpe_word(void *ctx, const char *word, size_t wn)
 		s[n++] = (struct sym){pos, next - pos};
 		pos = next;
 	}
-	s[n - 1].len += eow;
+	if (n > 0) /* words are never empty, but keep the index in range */
+		s[n - 1].len += eow;
 	for (int i = 0; i + 1 < n; i++)
 		rank[i] = sym_rank(t, w, s, i);
 	for (;;) {

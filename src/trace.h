@@ -12,8 +12,9 @@
  * products that made it (see explain.c). Inputs are other trace names. */
 enum prov_kind {
 	PROV_NONE,       /* given (input matrix, weight) */
-	PROV_LOOKUP,     /* out[r,:] = table[id_r,:]; in0 = table, in1 = ids (1 x rows) */
-	PROV_MATMUL,     /* out[r,c] = sum_i in0[r,i] in1[i,c] (+ in2[0,c]) */
+	PROV_LOOKUP,     /* out[r,:] = table[id_r,:]; in0 = table (V x d), in1 = ids (1 x rows) */
+	PROV_MATMUL,     /* out[r,c] = sum_i in0[r,i] in1[i,c] (+ in2[0,c]); when out and in1
+			  * are both row vectors (1 x m, 1 x n): out[0,c] = sum_j in0[c,j] in1[0,j] */
 	PROV_SCORES,     /* out[r,c] = scale * sum_i in0[r,off+i] in1[c,off+i], i < len; masked cells -inf */
 	PROV_SOFTMAX,    /* out[r,c] = exp(in0[r,c]) / sum_j exp(in0[r,j]) */
 	PROV_WSUM,       /* out[r,c] = sum_j in0[r,j] in1[j,off+c] */
@@ -23,7 +24,13 @@ enum prov_kind {
 	PROV_RELU,       /* out = max(0, in0) */
 	PROV_GELU,       /* out = in0 * Phi(in0) */
 	PROV_SINUSOID,   /* out[i,2j] = sin(i/10000^(2j/d)), out[i,2j+1] = cos(..) */
-	PROV_GATE,       /* out[t,c] = act(pre) with pre = sum x[t]W_x + sum h[t-1] W_h + b: in0 = x, in1 = W_x, in2 = h (prev row, -1 = in3's init), in3 = W_h, in4 = b; off = column offset of this gate in W; len = 0 sigmoid, 1 tanh */
+	/* A recurrent gate (or a plain RNN's h): out[t,c] = act(x[t]·W_x[:,off+c] +
+	 * h[t-1]·W_h[:,off+c] + b_ih[off+c] + b_hh[off+c]). in0 = x (the layer's
+	 * input sequence), in1 = W_x, in2 = h (the layer's own h; at t = 0 the
+	 * entry named in2 with "0" appended, e.g. "enc.l0.h0"), in3 = W_h, in4 =
+	 * b_ih (b_hh: the same name with "b_hh"). len = 0 sigmoid, 1 tanh. A GRU's
+	 * "gate.n" multiplies (h W_hn + b_hn) by its sibling "gate.r". */
+	PROV_GATE,
 	PROV_LSTM_C,     /* c_t = f*c_{t-1} + i*g: in0 = f, in1 = i, in2 = g, in3 = c (self), in4 = c0 */
 	PROV_LSTM_H,     /* h_t = o * tanh(c_t): in0 = o, in1 = c */
 	PROV_GRU_H,      /* h_t = (1-z)*n + z*h_{t-1}: in0 = z, in1 = n, in2 = h (self), in3 = h0 */

@@ -477,6 +477,8 @@ struct shard {
 	struct weights grads;
 	float *dlogits;
 	size_t dl_cap;
+	float *mask;      /* dropout masks of the current example */
+	size_t mask_cap;
 	double loss_sum; /* token-weighted */
 	long tokens;
 	/* work of the current step */
@@ -487,7 +489,7 @@ struct shard {
 	float inv_tokens; /* 1 / target tokens of the whole batch */
 	uint64_t seed;
 	long step;
-	int first_item;   /* batch position of items[0], for the dropout stream */
+	int first_item;   /* batch position of items[0]; items[i] is at first + i·SHARDS */
 	enum status st;
 	struct err e;
 };
@@ -504,11 +506,67 @@ static enum status ensure_dlogits(struct shard *s, size_t n, struct err *e)
 	return ST_OK;
 }
 
+/* Floats of dropout mask one example needs: transformer: the two embedding
+ * sums and every sublayer output; recurrent: the two embedding sequences. */
+static size_t mask_floats(const struct config *c, int ns, int nt)
+{
+	if (c->arch == ARCH_TRANSFORMER)
+		return (size_t)c->d_model * ((size_t)ns * (1 + 2 * c->n_enc_layers) +
+					     (size_t)nt * (1 + 3 * c->n_dec_layers));
+	return (size_t)c->embed_dim * (size_t)(ns + nt);
+}
+
+/* Draws inverted-dropout masks (0 with probability p, else 1/(1-p)) from
+ * the example's own stream (seed, step, batch position) and hangs them on
+ * the activations, which is what turns dropout on in the forward and
+ * backward passes. */
+static enum status draw_masks(struct shard *s, const struct example *x, uint64_t pos,
+			      struct tf_acts *ta, struct rnn_acts *ra, struct err *e)
+{
+	const struct config *c = &s->m->cfg;
+	float p = s->o->dropout, keep = 1.0f / (1.0f - p);
+	size_t n = mask_floats(c, x->ns, x->nt);
+	if (n > s->mask_cap) {
+		float *m = realloc(s->mask, n * sizeof *m);
+		if (!m)
+			return err_set(e, ST_NOMEM, "out of memory");
+		s->mask = m;
+		s->mask_cap = n;
+	}
+	struct rng r = rng_for(s->seed, RNG_DROPOUT,
+			       (uint64_t)s->step * (uint64_t)s->o->batch_size + pos);
+	for (size_t i = 0; i < n; i++)
+		s->mask[i] = rng_uniform(&r) < p ? 0.0f : keep;
+	const float *m = s->mask;
+	if (ta) {
+		size_t ss = (size_t)x->ns * c->d_model, st = (size_t)x->nt * c->d_model;
+		ta->drop_src = m;
+		m += ss;
+		ta->drop_tgt = m;
+		m += st;
+		for (int l = 0; l < c->n_enc_layers; l++) {
+			ta->enc[l].drop_sa = m;
+			ta->enc[l].drop_ffn = m + ss;
+			m += 2 * ss;
+		}
+		for (int l = 0; l < c->n_dec_layers; l++) {
+			ta->dec[l].drop_sa = m;
+			ta->dec[l].drop_ca = m + st;
+			ta->dec[l].drop_ffn = m + 2 * st;
+			m += 3 * st;
+		}
+	} else {
+		ra->drop_src = m;
+		ra->drop_tgt = m + (size_t)x->ns * c->embed_dim;
+	}
+	return ST_OK;
+}
+
 /* Forward, loss and backward of one pair; its gradient is scaled by its
  * share of the batch's target tokens, so the batch gradient is the mean
  * over tokens, as a padded batch with ignore_index would give. */
-static enum status example_step(struct shard *s, const struct example *x, float smoothing,
-				double *loss_sum, struct err *e)
+static enum status example_step(struct shard *s, const struct example *x, uint64_t pos,
+				float smoothing, double *loss_sum, struct err *e)
 {
 	const struct model *m = s->m;
 	const struct config *c = &m->cfg;
@@ -521,8 +579,10 @@ static enum status example_step(struct shard *s, const struct example *x, float 
 		struct tf_acts a, da;
 		if ((st = tf_acts_init(&a, c, V, x->ns, x->nt, e)))
 			return st;
-		if ((st = tf_acts_init(&da, c, V, x->ns, x->nt, e))) {
+		if ((st = tf_acts_init(&da, c, V, x->ns, x->nt, e)) ||
+		    (s->o->dropout > 0 && (st = draw_masks(s, x, pos, &a, NULL, e)))) {
 			tf_acts_release(&a);
+			tf_acts_release(&da);
 			return st;
 		}
 		tf_forward(c, &m->w, V, &a, x->src, x->tgt_in);
@@ -538,8 +598,10 @@ static enum status example_step(struct shard *s, const struct example *x, float 
 		struct rnn_acts a, da;
 		if ((st = rnn_acts_init(&a, c, V, x->ns, x->nt, e)))
 			return st;
-		if ((st = rnn_acts_init(&da, c, V, x->ns, x->nt, e))) {
+		if ((st = rnn_acts_init(&da, c, V, x->ns, x->nt, e)) ||
+		    (s->o->dropout > 0 && (st = draw_masks(s, x, pos, NULL, &a, e)))) {
 			rnn_acts_release(&a);
+			rnn_acts_release(&da);
 			return st;
 		}
 		rnn_forward(c, &m->w, V, &a, x->src, x->tgt_in);
@@ -564,7 +626,9 @@ static void *shard_run(void *arg)
 	s->tokens = 0;
 	s->st = ST_OK;
 	for (int i = 0; i < s->n_items && !s->st; i++) {
-		s->st = example_step(s, s->items[i], s->o->label_smoothing, &s->loss_sum, &s->e);
+		uint64_t pos = (uint64_t)s->first_item + (uint64_t)i * TRAIN_SHARDS;
+		s->st = example_step(s, s->items[i], pos, s->o->label_smoothing, &s->loss_sum,
+				     &s->e);
 		s->tokens += s->items[i]->nt;
 	}
 	return NULL;
@@ -635,6 +699,7 @@ static void trainer_release(struct trainer *t)
 	for (int i = 0; i < TRAIN_SHARDS; i++) {
 		weights_release(&t->shards[i].grads);
 		free(t->shards[i].dlogits);
+		free(t->shards[i].mask);
 	}
 	model_release(&t->m);
 	free(t->model_json);
@@ -707,10 +772,6 @@ static enum status trainer_setup(struct trainer *t, struct err *e)
 		return err_set(e, ST_USAGE,
 			       "%s: already holds a model; use --resume to continue it or --force to start over",
 			       r->out_dir);
-	if (!exists && mkdir(r->out_dir, 0777) != 0)
-		return err_set(e, ST_IO, "%s: cannot create the folder: %s", r->out_dir,
-			       strerror(errno));
-
 	path_join(path, sizeof path, r->corpus_dir, "valid.tsv");
 	if ((st = corpus_load(&t->valid, path, e)))
 		return st;
@@ -719,6 +780,13 @@ static enum status trainer_setup(struct trainer *t, struct err *e)
 	path_join(train_path, sizeof train_path, r->corpus_dir, "train.tsv");
 	if ((st = corpus_load(&tc, train_path, e)))
 		return st;
+	/* Created only once the corpus has loaded, so a mistyped corpus path
+	 * leaves nothing behind. */
+	if (!exists && mkdir(r->out_dir, 0777) != 0) {
+		corpus_release(&tc);
+		return err_set(e, ST_IO, "%s: cannot create the folder: %s", r->out_dir,
+			       strerror(errno));
+	}
 
 	if (r->resume) {
 		/* The saved model defines the vocabularies and the architecture. */
@@ -1103,6 +1171,9 @@ enum status eval_corpus(struct model *m, const struct corpus *c, size_t max_n, i
 			struct eval_result *r, struct err *e)
 {
 	double t0 = now_s();
+	/* Many tiny products: BLAS threads only add hand-offs (on a busy
+	 * machine, waits of milliseconds each). */
+	openblas_set_num_threads(1);
 	memset(r, 0, sizeof *r);
 	for (int b = 0; b < EVAL_BUCKETS; b++) {
 		r->bucket[b].lo = bucket_lo[b];

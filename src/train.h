@@ -34,7 +34,8 @@ struct train_opts {
 	float weight_decay;    /* applied to matrices only, not biases/norms */
 	float clip;            /* max global gradient norm, 0 = off */
 	float label_smoothing;
-	float dropout;         /* 0 = off; see train.c for where it applies */
+	float dropout;         /* transformer: embedding sums and sublayer outputs;
+				* recurrent: the input embeddings. Training only. */
 	long eval_every;       /* validate (and checkpoint) every K steps, 0 = at the end only */
 	long log_every;        /* plain progress lines when not a terminal, 0 = auto */
 	int eval_max;          /* validation pairs decoded per evaluation, 0 = all */

@@ -95,6 +95,15 @@ void tf_acts_release(struct tf_acts *a)
 
 /* ---------- forward ---------- */
 
+/* Inverted dropout with a mask the trainer drew (0 or 1/(1-p) per entry);
+ * no mask, as everywhere outside training, leaves x alone. */
+static void drop(float *x, const float *mask, size_t n)
+{
+	if (mask)
+		for (size_t i = 0; i < n; i++)
+			x[i] *= mask[i];
+}
+
 static float embed_scale(const struct config *c)
 {
 	return c->embed_scale_sqrt ? sqrtf((float)c->d_model) : 1.0f;
@@ -151,17 +160,21 @@ static void encoder_layer(const struct config *c, const struct tf_layer *w,
 		ln(&y->ln1, in, w->norm1_w, w->norm1_b, T, c);
 		mha_forward(&y->sa, y->ln1.out, y->ln1.out, T, T, w->in_proj_w, w->in_proj_b,
 			    w->out_w, w->out_b, d, c->n_heads, 0);
+		drop(y->sa.out, y->drop_sa, n);
 		add_forward(y->add1, in, y->sa.out, n);
 		ln(&y->ln2, y->add1, w->norm2_w, w->norm2_b, T, c);
 		ffn_forward(&y->ffn, y->ln2.out, w, c, T);
+		drop(y->ffn.out, y->drop_ffn, n);
 		add_forward(y->add2, y->add1, y->ffn.out, n);
 		y->out = y->add2;
 	} else {
 		mha_forward(&y->sa, in, in, T, T, w->in_proj_w, w->in_proj_b, w->out_w, w->out_b,
 			    d, c->n_heads, 0);
+		drop(y->sa.out, y->drop_sa, n);
 		add_forward(y->add1, in, y->sa.out, n);
 		ln(&y->ln1, y->add1, w->norm1_w, w->norm1_b, T, c);
 		ffn_forward(&y->ffn, y->ln1.out, w, c, T);
+		drop(y->ffn.out, y->drop_ffn, n);
 		add_forward(y->add2, y->ln1.out, y->ffn.out, n);
 		ln(&y->ln2, y->add2, w->norm2_w, w->norm2_b, T, c);
 		y->out = y->ln2.out;
@@ -179,25 +192,31 @@ static void decoder_layer(const struct config *c, const struct tf_layer *w,
 		ln(&y->ln1, in, w->norm1_w, w->norm1_b, T, c);
 		mha_forward(&y->sa, y->ln1.out, y->ln1.out, T, T, w->in_proj_w, w->in_proj_b,
 			    w->out_w, w->out_b, d, c->n_heads, 1);
+		drop(y->sa.out, y->drop_sa, n);
 		add_forward(y->add1, in, y->sa.out, n);
 		ln(&y->ln2, y->add1, w->norm2_w, w->norm2_b, T, c);
 		mha_forward(&y->ca, y->ln2.out, mem, T, S, w->x_in_proj_w, w->x_in_proj_b,
 			    w->x_out_w, w->x_out_b, d, c->n_heads, 0);
+		drop(y->ca.out, y->drop_ca, n);
 		add_forward(y->add2, y->add1, y->ca.out, n);
 		ln(&y->ln3, y->add2, w->norm3_w, w->norm3_b, T, c);
 		ffn_forward(&y->ffn, y->ln3.out, w, c, T);
+		drop(y->ffn.out, y->drop_ffn, n);
 		add_forward(y->add3, y->add2, y->ffn.out, n);
 		y->out = y->add3;
 	} else {
 		mha_forward(&y->sa, in, in, T, T, w->in_proj_w, w->in_proj_b, w->out_w, w->out_b,
 			    d, c->n_heads, 1);
+		drop(y->sa.out, y->drop_sa, n);
 		add_forward(y->add1, in, y->sa.out, n);
 		ln(&y->ln1, y->add1, w->norm1_w, w->norm1_b, T, c);
 		mha_forward(&y->ca, y->ln1.out, mem, T, S, w->x_in_proj_w, w->x_in_proj_b,
 			    w->x_out_w, w->x_out_b, d, c->n_heads, 0);
+		drop(y->ca.out, y->drop_ca, n);
 		add_forward(y->add2, y->ln1.out, y->ca.out, n);
 		ln(&y->ln2, y->add2, w->norm2_w, w->norm2_b, T, c);
 		ffn_forward(&y->ffn, y->ln2.out, w, c, T);
+		drop(y->ffn.out, y->drop_ffn, n);
 		add_forward(y->add3, y->ln2.out, y->ffn.out, n);
 		ln(&y->ln3, y->add3, w->norm3_w, w->norm3_b, T, c);
 		y->out = y->ln3.out;
@@ -212,6 +231,7 @@ void tf_encode(const struct config *c, const struct weights *w, struct tf_acts *
 	memcpy(a->src_ids, src, (size_t)T * sizeof *src);
 	positions(c, t->src_pos, a->src_pos, T);
 	embed_forward(a->src_in, src, t->src_embed, a->src_pos, embed_scale(c), T, c->d_model);
+	drop(a->src_in, a->drop_src, (size_t)T * c->d_model);
 	const float *x = a->src_in;
 	for (int l = 0; l < c->n_enc_layers; l++) {
 		encoder_layer(c, &t->enc[l], &a->enc[l], x, T);
@@ -233,6 +253,7 @@ void tf_forward(const struct config *c, const struct weights *w, int v_tgt, stru
 	memcpy(a->tgt_ids, tgt, (size_t)T * sizeof *tgt);
 	positions(c, t->tgt_pos, a->tgt_pos, T);
 	embed_forward(a->tgt_in, tgt, t->tgt_embed, a->tgt_pos, embed_scale(c), T, c->d_model);
+	drop(a->tgt_in, a->drop_tgt, (size_t)T * c->d_model);
 	const float *x = a->tgt_in;
 	for (int l = 0; l < c->n_dec_layers; l++) {
 		decoder_layer(c, &t->dec[l], &a->dec[l], x, a->memory, T, a->Ts);

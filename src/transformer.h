@@ -37,6 +37,10 @@ struct tf_layer_acts {
 	struct ffn_acts ffn;
 	float *add1, *add2, *add3; /* (T, d) residual sums */
 	float *out;             /* (T, d) alias */
+	/* Dropout masks (T, d), 0 or 1/(1-p) per entry, on the sublayer outputs
+	 * before each residual add (sa.out, ca.out, ffn.out hold the dropped
+	 * values). Set only by the trainer; NULL (tf_acts_init) = no dropout. */
+	const float *drop_sa, *drop_ca, *drop_ffn;
 };
 
 struct tf_acts {
@@ -51,6 +55,8 @@ struct tf_acts {
 	float *dec_out; /* (Tt, d) alias */
 	float *logits;  /* (Tt, V_tgt) */
 	float *probs;   /* (Tt, V_tgt) */
+	/* Dropout masks on src_in / tgt_in (T, d), as the layers' masks above. */
+	const float *drop_src, *drop_tgt;
 };
 
 enum status tf_acts_init(struct tf_acts *a, const struct config *c, int v_tgt, int Ts, int Tt,
@@ -67,8 +73,8 @@ void tf_encode(const struct config *c, const struct weights *w, struct tf_acts *
 /* Records every intermediate under the README's trace names. Labels: src/tgt
  * token strings (Ts / Tt) and the target vocabulary (v_tgt). */
 void tf_record(const struct config *c, const struct weights *w, const struct tf_acts *a,
-	       int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
-	       const char *const *vocab, struct trace *tr);
+	       int v_src, int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
+	       const char *const *src_vocab, const char *const *vocab, struct trace *tr);
 
 /* A stepper (decode.h) that runs the decoder one token at a time with a KV
  * cache per beam slot; memory is the encoder output (Ts, d). */

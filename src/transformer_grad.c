@@ -78,6 +78,26 @@ static void tf_grad_prepare(const struct config *c, int v_tgt, struct tf_acts *d
 	da->dec_out = c->final_norm ? da->dec_norm.out : x;
 }
 
+/* Dropout's backward (the trainer's masks, transformer.h): the gradient of a
+ * sublayer output that was dropped is dout ⊙ mask, written to buf, that
+ * output's own gradient buffer. Without a mask, dout itself. */
+static const float *dropped(const float *mask, float *buf, const float *dout, size_t n)
+{
+	if (!mask)
+		return dout;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = dout[i] * mask[i];
+	return buf;
+}
+
+/* The same in place, for the embedding sums. */
+static void undrop(float *g, const float *mask, size_t n)
+{
+	if (mask)
+		for (size_t i = 0; i < n; i++)
+			g[i] *= mask[i];
+}
+
 /* Backward of mha_forward. dout (T, d) = d loss / d a->out; dx (T, d) gets the
  * query side, dkv (S, d) the key/value side (the same buffer for self-attention). */
 static void mha_backward(const struct attn_acts *a, struct attn_acts *g, float *dx /* (T, d) */,
@@ -132,13 +152,15 @@ static void encoder_layer_backward(const struct config *c, const struct tf_layer
 	if (c->norm_first) {
 		/* add2 = add1 + ffn(LN2(add1)); add1 = in + sa(LN1(in)) */
 		add_backward(g->add1, NULL, g->add2, n);
-		ffn_backward(&y->ffn, &g->ffn, g->ln2.out, g->add2, w, gw, c, T);
+		ffn_backward(&y->ffn, &g->ffn, g->ln2.out,
+			     dropped(y->drop_ffn, g->ffn.out, g->add2, n), w, gw, c, T);
 		ln_backward(g->add1, gw->norm2_w, gw->norm2_b, g->ln2.out, y->add1, &y->ln2,
 			    w->norm2_w, T, d);
 		add_backward(din, NULL, g->add1, n);
-		mha_backward(&y->sa, &g->sa, g->ln1.out, g->ln1.out, g->add1, y->ln1.out,
-			     w->in_proj_w, w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w,
-			     gw->out_b, T, T, d, NH);
+		mha_backward(&y->sa, &g->sa, g->ln1.out, g->ln1.out,
+			     dropped(y->drop_sa, g->sa.out, g->add1, n), y->ln1.out, w->in_proj_w,
+			     w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w, gw->out_b, T, T, d,
+			     NH);
 		ln_backward(din, gw->norm1_w, gw->norm1_b, g->ln1.out, y->in, &y->ln1, w->norm1_w, T,
 			    d);
 	} else {
@@ -146,12 +168,14 @@ static void encoder_layer_backward(const struct config *c, const struct tf_layer
 		ln_backward(g->add2, gw->norm2_w, gw->norm2_b, g->ln2.out, y->add2, &y->ln2,
 			    w->norm2_w, T, d);
 		add_backward(g->ln1.out, NULL, g->add2, n);
-		ffn_backward(&y->ffn, &g->ffn, g->ln1.out, g->add2, w, gw, c, T);
+		ffn_backward(&y->ffn, &g->ffn, g->ln1.out,
+			     dropped(y->drop_ffn, g->ffn.out, g->add2, n), w, gw, c, T);
 		ln_backward(g->add1, gw->norm1_w, gw->norm1_b, g->ln1.out, y->add1, &y->ln1,
 			    w->norm1_w, T, d);
 		add_backward(din, NULL, g->add1, n);
-		mha_backward(&y->sa, &g->sa, din, din, g->add1, y->in, w->in_proj_w, w->out_w,
-			     gw->in_proj_w, gw->in_proj_b, gw->out_w, gw->out_b, T, T, d, NH);
+		mha_backward(&y->sa, &g->sa, din, din, dropped(y->drop_sa, g->sa.out, g->add1, n),
+			     y->in, w->in_proj_w, w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w,
+			     gw->out_b, T, T, d, NH);
 	}
 }
 
@@ -167,19 +191,22 @@ static void decoder_layer_backward(const struct config *c, const struct tf_layer
 		/* add3 = add2 + ffn(LN3(add2)); add2 = add1 + ca(LN2(add1), mem);
 		 * add1 = in + sa(LN1(in)) */
 		add_backward(g->add2, NULL, g->add3, n);
-		ffn_backward(&y->ffn, &g->ffn, g->ln3.out, g->add3, w, gw, c, T);
+		ffn_backward(&y->ffn, &g->ffn, g->ln3.out,
+			     dropped(y->drop_ffn, g->ffn.out, g->add3, n), w, gw, c, T);
 		ln_backward(g->add2, gw->norm3_w, gw->norm3_b, g->ln3.out, y->add2, &y->ln3,
 			    w->norm3_w, T, d);
 		add_backward(g->add1, NULL, g->add2, n);
-		mha_backward(&y->ca, &g->ca, g->ln2.out, dmem, g->add2, mem, w->x_in_proj_w,
+		mha_backward(&y->ca, &g->ca, g->ln2.out, dmem,
+			     dropped(y->drop_ca, g->ca.out, g->add2, n), mem, w->x_in_proj_w,
 			     w->x_out_w, gw->x_in_proj_w, gw->x_in_proj_b, gw->x_out_w, gw->x_out_b,
 			     T, S, d, NH);
 		ln_backward(g->add1, gw->norm2_w, gw->norm2_b, g->ln2.out, y->add1, &y->ln2,
 			    w->norm2_w, T, d);
 		add_backward(din, NULL, g->add1, n);
-		mha_backward(&y->sa, &g->sa, g->ln1.out, g->ln1.out, g->add1, y->ln1.out,
-			     w->in_proj_w, w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w,
-			     gw->out_b, T, T, d, NH);
+		mha_backward(&y->sa, &g->sa, g->ln1.out, g->ln1.out,
+			     dropped(y->drop_sa, g->sa.out, g->add1, n), y->ln1.out, w->in_proj_w,
+			     w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w, gw->out_b, T, T, d,
+			     NH);
 		ln_backward(din, gw->norm1_w, gw->norm1_b, g->ln1.out, y->in, &y->ln1, w->norm1_w, T,
 			    d);
 	} else {
@@ -188,18 +215,21 @@ static void decoder_layer_backward(const struct config *c, const struct tf_layer
 		ln_backward(g->add3, gw->norm3_w, gw->norm3_b, g->ln3.out, y->add3, &y->ln3,
 			    w->norm3_w, T, d);
 		add_backward(g->ln2.out, NULL, g->add3, n);
-		ffn_backward(&y->ffn, &g->ffn, g->ln2.out, g->add3, w, gw, c, T);
+		ffn_backward(&y->ffn, &g->ffn, g->ln2.out,
+			     dropped(y->drop_ffn, g->ffn.out, g->add3, n), w, gw, c, T);
 		ln_backward(g->add2, gw->norm2_w, gw->norm2_b, g->ln2.out, y->add2, &y->ln2,
 			    w->norm2_w, T, d);
 		add_backward(g->ln1.out, NULL, g->add2, n);
-		mha_backward(&y->ca, &g->ca, g->ln1.out, dmem, g->add2, mem, w->x_in_proj_w,
+		mha_backward(&y->ca, &g->ca, g->ln1.out, dmem,
+			     dropped(y->drop_ca, g->ca.out, g->add2, n), mem, w->x_in_proj_w,
 			     w->x_out_w, gw->x_in_proj_w, gw->x_in_proj_b, gw->x_out_w, gw->x_out_b,
 			     T, S, d, NH);
 		ln_backward(g->add1, gw->norm1_w, gw->norm1_b, g->ln1.out, y->add1, &y->ln1,
 			    w->norm1_w, T, d);
 		add_backward(din, NULL, g->add1, n);
-		mha_backward(&y->sa, &g->sa, din, din, g->add1, y->in, w->in_proj_w, w->out_w,
-			     gw->in_proj_w, gw->in_proj_b, gw->out_w, gw->out_b, T, T, d, NH);
+		mha_backward(&y->sa, &g->sa, din, din, dropped(y->drop_sa, g->sa.out, g->add1, n),
+			     y->in, w->in_proj_w, w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w,
+			     gw->out_b, T, T, d, NH);
 	}
 }
 
@@ -231,6 +261,7 @@ void tf_backward(const struct config *c, const struct weights *w, struct weights
 	for (int l = Ld - 1; l >= 0; l--)
 		decoder_layer_backward(c, &t->dec[l], &gt->dec[l], &a->dec[l], &da->dec[l],
 				       da->dec[l].in, a->memory, da->memory, Tt, Ts);
+	undrop(da->tgt_in, a->drop_tgt, (size_t)Tt * d);
 	embed_backward(gt->tgt_embed, c->positional == POS_LEARNED ? gt->tgt_pos : NULL,
 		       da->tgt_in, a->tgt_ids, embed_scale(c), Tt, d);
 	add_backward(da->tgt_pos, NULL, da->tgt_in, (size_t)Tt * d);
@@ -244,6 +275,7 @@ void tf_backward(const struct config *c, const struct weights *w, struct weights
 	for (int l = Le - 1; l >= 0; l--)
 		encoder_layer_backward(c, &t->enc[l], &gt->enc[l], &a->enc[l], &da->enc[l],
 				       da->enc[l].in, Ts);
+	undrop(da->src_in, a->drop_src, (size_t)Ts * d);
 	embed_backward(gt->src_embed, c->positional == POS_LEARNED ? gt->src_pos : NULL,
 		       da->src_in, a->src_ids, embed_scale(c), Ts, d);
 	add_backward(da->src_pos, NULL, da->src_in, (size_t)Ts * d);

@@ -75,8 +75,8 @@ static void record_mha(struct rec *r, const char *P, const struct attn_acts *a, 
 	int d = r->d, NH = r->c->n_heads, dh = r->dh;
 	size_t dd = (size_t)d * d;
 	char n[160], n2[160], n3[160], n4[160];
-	const char *qt = cross ? "target query" : causal ? "target position" : "position";
-	const char *kt = cross ? "source key" : qt;
+	const char *qt = cross ? "target position (query)" : causal ? "target position" : "position";
+	const char *kt = cross ? "source position (key)" : qt;
 	struct tensor *t;
 
 	cat(n, sizeof n, P, "x");
@@ -115,7 +115,7 @@ static void record_mha(struct rec *r, const char *P, const struct attn_acts *a, 
 		size_t off = (size_t)h * T * S;
 		snprintf(n, sizeof n, "%s.h%d.scores", P, h);
 		t = put(r, n, T, S, a->scores + off, qt, ql, kt, kl,
-			"scores = Q_h K_hᵀ / √d_k (d_k = %d)%s, before softmax; rows: %ss; cols: %ss",
+			"scores = Q_h K_hᵀ / √d_k (d_k = %d)%s, before softmax; rows: %s; cols: %s",
 			dh, causal ? ", future positions masked to -inf" : "", qt, kt);
 		if (t) {
 			cat(n2, sizeof n2, P, "q");
@@ -283,11 +283,15 @@ static void record_layer(struct rec *r, const char *pre, int l, const struct tf_
 }
 
 static void record_side(struct rec *r, const char *side, const int *ids, const float *table,
-			const float *pos, const float *input, int T, const char *const *lab)
+			int V, const char *const *vocab, const float *pos, const float *input, int T,
+			const char *const *lab)
 {
 	const struct config *c = r->c;
 	int d = r->d;
-	char n[64], e[64], p[64];
+	char n[64], e[64], p[64], tb[64];
+	snprintf(tb, sizeof tb, "%s.embed.table", side);
+	put(r, tb, V, d, table, "token", vocab, "dim", NULL,
+	    "the embedding table %s_embed.weight, one row per vocabulary token, [%d x %d]", side, V, d);
 	struct tensor *t = put(r, (snprintf(n, sizeof n, "%s.tokens", side), n), 1, T, NULL, "",
 			       NULL, "token", lab, "token ids of the %s sequence", strcmp(side, "src") ? "target (decoder input)" : "source");
 	if (t) {
@@ -301,7 +305,7 @@ static void record_side(struct rec *r, const char *side, const int *ids, const f
 	if (t)
 		for (int i = 0; i < T; i++)
 			memcpy(t->data + (size_t)i * d, table + (size_t)ids[i] * d, (size_t)d * sizeof(float));
-	prov(r, t, PROV_LOOKUP, NULL, n, NULL);
+	prov(r, t, PROV_LOOKUP, tb, n, NULL);
 	snprintf(p, sizeof p, "%s.pos", side);
 	t = put(r, p, T, d, pos, "position", lab, "dim", NULL,
 		c->positional == POS_LEARNED
@@ -319,8 +323,8 @@ static void record_side(struct rec *r, const char *side, const int *ids, const f
 }
 
 void tf_record(const struct config *c, const struct weights *w, const struct tf_acts *a,
-	       int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
-	       const char *const *vocab, struct trace *tr)
+	       int v_src, int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
+	       const char *const *src_vocab, const char *const *vocab, struct trace *tr)
 {
 	struct rec r = {tr, c, NULL, NULL, NULL, a->Ts, a->Tt, v_tgt, c->d_model,
 			c->d_model / c->n_heads};
@@ -328,7 +332,8 @@ void tf_record(const struct config *c, const struct weights *w, const struct tf_
 	r.tgt = trace_labels(tr, a->Tt, tgt_labels);
 	r.vocab = trace_labels(tr, v_tgt, vocab);
 	const struct tf_weights *t = &w->tf;
-	record_side(&r, "src", a->src_ids, t->src_embed, a->src_pos, a->src_in, a->Ts, r.src);
+	record_side(&r, "src", a->src_ids, t->src_embed, v_src, trace_labels(tr, v_src, src_vocab),
+		    a->src_pos, a->src_in, a->Ts, r.src);
 	const char *in = "src.input";
 	char buf[2][64];
 	for (int l = 0; l < c->n_enc_layers; l++) {
@@ -346,7 +351,8 @@ void tf_record(const struct config *c, const struct weights *w, const struct tf_
 		"encoder output (the memory the decoder attends to) = %s", in);
 	prov(&r, x, PROV_NONE, NULL, NULL, NULL);
 
-	record_side(&r, "tgt", a->tgt_ids, t->tgt_embed, a->tgt_pos, a->tgt_in, a->Tt, r.tgt);
+	record_side(&r, "tgt", a->tgt_ids, t->tgt_embed, v_tgt, r.vocab, a->tgt_pos, a->tgt_in,
+		    a->Tt, r.tgt);
 	in = "tgt.input";
 	for (int l = 0; l < c->n_dec_layers; l++) {
 		record_layer(&r, "dec", l, &a->dec[l], &t->dec[l], 1, in);
