@@ -630,8 +630,8 @@ static enum status cmd_set(struct cmd_ctx *c, int argc, char **argv, struct err 
 			return err_set(e, ST_USAGE, "set beam takes a number 1..64, not '%s'", v);
 		if ((st = need_trace(c, e)) || (st = session_set_beam(s, n, e)))
 			return st;
+		print_tokens(c);
 		cmd_note(c, "beam %d: %s", n, s->translation);
-		c->out.view = CMD_VIEW_STAGE;
 	} else if (strcmp(k, "head") == 0) {
 		if ((st = need_trace(c, e)))
 			return st;

@@ -6,6 +6,16 @@
 #include "session.h"
 #include "tui.h"
 
+/* Lessons and quizzes add their commands to the one table when their
+ * module is there (lesson.h: enum status lesson_register(struct commands *,
+ * struct err *)). */
+#if defined(__has_include)
+#if __has_include("lesson.h")
+#include "lesson.h"
+#define EXPLORER_HAVE_LESSONS 1
+#endif
+#endif
+
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
@@ -197,8 +207,14 @@ int explorer_main(int argc, char **argv)
 	}
 	struct commands cmds;
 	struct err e = {0};
-	if (commands_init(&cmds, &e)) {
+	enum status cst = commands_init(&cmds, &e);
+#ifdef EXPLORER_HAVE_LESSONS
+	if (!cst)
+		cst = lesson_register(&cmds, &e);
+#endif
+	if (cst) {
 		fprintf(stderr, "seqstep: %s\n", e.msg);
+		commands_release(&cmds); /* safe after a failed init: it is zeroed */
 		session_release(&s);
 		return 2;
 	}

@@ -40,6 +40,12 @@ void render_tensor_line(FILE *f, const struct tensor *t)
 		fprintf(f, "%-40s [%d x %d]  %s\n", t->name, t->rows, t->cols, desc);
 }
 
+int render_is_probability(const struct tensor *t)
+{
+	const char *n = t->name;
+	return strstr(n, "weights") || strstr(n, "probs") || strstr(n, ".gate.") != NULL;
+}
+
 static void range(const struct tensor *t, float *lo, float *hi)
 {
 	*lo = INFINITY;
@@ -53,8 +59,10 @@ static void range(const struct tensor *t, float *lo, float *hi)
 	}
 	if (*lo > *hi)
 		*lo = *hi = 0;
-	/* Attention weights and probabilities read best on a fixed 0..1 scale. */
-	if (*lo >= 0 && *hi <= 1)
+	/* Attention weights, probabilities and gates read best on a fixed 0..1
+	 * scale, so two heads or two steps compare by eye; anything else spans
+	 * its own range. */
+	if (*lo >= 0 && *hi <= 1 && render_is_probability(t))
 		*lo = 0, *hi = 1;
 }
 

@@ -14,6 +14,10 @@ void render_tensor_text(FILE *f, const struct tensor *t, int what, int width);
 /* One line: name [rows x cols] description. */
 void render_tensor_line(FILE *f, const struct tensor *t);
 
+/* Whether values are shares in [0, 1] (attention weights, probabilities,
+ * sigmoid gates) that read best on a fixed 0..1 scale. */
+int render_is_probability(const struct tensor *t);
+
 /* The ramp used for heatmaps, light to dark, and the glyph of a value. */
 #define RENDER_RAMP_LEN 10 /* glyphs, light to dark */
 extern const char RENDER_RAMP[RENDER_RAMP_LEN + 1];

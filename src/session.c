@@ -288,17 +288,6 @@ void session_where(const struct session *s, char *buf, size_t n)
 	}
 }
 
-const char *session_token_label(const struct session *s, const struct tensor *t, int row,
-				char *buf, size_t n)
-{
-	(void)s;
-	if (!t || row < 0 || row >= t->rows) {
-		snprintf(buf, n, "?");
-		return buf;
-	}
-	return axis_label(&t->row, row, buf, n);
-}
-
 /* Where we were, by stage id, so a re-run can come back to it. */
 struct spot {
 	const char *id;

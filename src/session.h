@@ -19,6 +19,14 @@ enum theme { THEME_DEFAULT, THEME_CONTRAST, THEME_MONO };
 
 enum { SESSION_TEXT = 4096 };
 
+/* A lesson or quiz in progress (a later module) can take over n / p on the
+ * screen and put its prose at the top of the detail pane. */
+struct session_hook {
+	int (*step)(void *arg, int delta);  /* 1 when it handled n (1) or p (-1) */
+	const char *(*prose)(void *arg);    /* text for the detail pane, or NULL */
+	void *arg;
+};
+
 struct session {
 	char model_arg[1024];  /* the model to load on first use (name or path) */
 	struct model *model;   /* NULL until loaded; on the heap because the
@@ -41,6 +49,7 @@ struct session {
 	enum theme theme;
 	char show[STAGE_NAME * 2]; /* a tensor shown outside the pipeline, "" when none */
 	int quit;
+	struct session_hook hook;
 	unsigned long gen;  /* bumped on every change, so views can cache */
 };
 
@@ -87,9 +96,6 @@ const struct tensor *session_panel(const struct session *s, int i, char *name, s
 const struct tensor *session_focused(const struct session *s);
 /* "softmax · encoder layer 1/2 · head 0" */
 void session_where(const struct session *s, char *buf, size_t n);
-/* Decoder step t's token label, for headers. */
-const char *session_token_label(const struct session *s, const struct tensor *t, int row,
-				char *buf, size_t n);
 
 /* The explanations (explain.c when present, the tensor's description
  * otherwise). Return the length written. */

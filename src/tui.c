@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+static const struct view_ops *const all_views[] = {&view_matrix, &view_tokens, &view_embedpos,
+						    &view_step, &view_gates, &view_bars};
+
 static volatile sig_atomic_t got_int, got_term;
 static int curses_on;
 
@@ -140,6 +143,8 @@ void tui_close(struct tui *t)
 {
 	if (!t)
 		return;
+	for (size_t i = 0; i < sizeof all_views / sizeof *all_views; i++)
+		all_views[i]->free(t);
 	tui_rl_close(t);
 	if (curses_on) {
 		curses_on = 0;
@@ -161,6 +166,22 @@ void tui_resize(struct tui *t, int rows, int cols)
 
 /* ---- layout ---- */
 
+/* Lines a plain matrix stage wants (its tallest panel), 0 for other views. */
+static int main_need(const struct tui *t)
+{
+	const struct session *s = t->s;
+	const struct stage *st = session_stage(s);
+	if (!s->have_trace || (st && st->view != VIEW_MATRIX))
+		return 0;
+	int need = 0;
+	for (int i = 0; i < session_npanels(s); i++) {
+		const struct tensor *tn = session_panel(s, i, NULL, 0);
+		int h = tn ? tn->rows + 4 : 2;
+		need = h > need ? h : need;
+	}
+	return need < 6 ? 6 : need;
+}
+
 static void do_layout(struct tui *t)
 {
 	int R = t->rows, C = t->cols;
@@ -178,6 +199,10 @@ static void do_layout(struct tui *t)
 		t->detail = (struct rect){body_y, C - dw, body_h, dw};
 	} else {
 		int dh = R >= 40 ? 12 : R >= 30 ? 9 : 6;
+		/* A small matrix leaves its spare lines to the explanation. */
+		int need = main_need(t), mh = body_h - dh - 1;
+		if (need > 0 && need < mh)
+			dh += mh - need;
 		t->main = (struct rect){body_y, mx, body_h - dh - 1, mw};
 		t->detail = (struct rect){body_y + body_h - dh, mx, dh, mw};
 	}
@@ -303,6 +328,14 @@ static void draw_detail(struct tui *t)
 	static char buf[16384];
 	int y = r.y, end = r.y + r.h;
 	int wide = r.h > 20;
+	const char *prose = s->hook.prose ? s->hook.prose(s->hook.arg) : NULL;
+	if (prose && prose[0]) {
+		/* A lesson's text first, at most half the pane. */
+		int h = wide ? r.h / 2 : r.h / 2 + 1;
+		y += tui_text(t, (struct rect){y, r.x, h, r.w}, 0, palette_ui(&t->pal, PAL_TEXT), prose);
+		if (y < end)
+			y++;
+	}
 	if (!tn) {
 		tui_put(t, y, r.x, r.w, dim, s->have_trace ? "nothing selected" : "");
 		return;
@@ -326,18 +359,22 @@ static void draw_detail(struct tui *t)
 		y += tui_text(t, (struct rect){y, r.x, end - y, r.w}, 0, dim, st->intro);
 		y++;
 	}
+	session_explain_tensor(s, tn, buf, sizeof buf);
 	if (wide) {
-		session_explain_tensor(s, tn, buf, sizeof buf);
 		y += tui_text(t, (struct rect){y, r.x, end - y, r.w}, 0, palette_ui(&t->pal, PAL_TEXT), buf);
 		y++;
+	} else {
+		/* Small screens: the formula with the shapes (explain's second
+		 * line) on one line, then the cell's sum of products. */
+		char *f = strchr(buf, '\n');
+		f = f && f[1] ? f + 1 : buf;
+		char *nl = strchr(f, '\n');
+		if (nl)
+			*nl = 0;
+		tui_put(t, y++, r.x, r.w, dim, f);
 	}
 	session_explain_cell(s, tn, s->row, s->col, buf, sizeof buf);
-	int lines = tui_text(t, (struct rect){y, r.x, end - y, r.w}, 0, palette_ui(&t->pal, PAL_TEXT), buf);
-	y += lines;
-	if (!wide && y < end) {
-		session_explain_tensor(s, tn, buf, sizeof buf);
-		y += tui_text(t, (struct rect){y, r.x, end - y, r.w}, 0, dim, buf);
-	}
+	y += tui_text(t, (struct rect){y, r.x, end - y, r.w}, 0, palette_ui(&t->pal, PAL_TEXT), buf);
 	if (!wide && st && st->intro && y < end)
 		tui_text(t, (struct rect){y, r.x, end - y, r.w}, 0, dim, st->intro);
 }
@@ -457,7 +494,7 @@ static void vrule(struct tui *t, int y, int x, int h)
 
 static void hrule(struct tui *t, int y, int x, int w)
 {
-	char buf[1024];
+	char buf[4096];
 	size_t o = 0;
 	for (int i = 0; i < w && o + 4 < sizeof buf; i++)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "%s", t->utf8 ? "\xe2\x94\x80" : "-");
@@ -659,6 +696,9 @@ static void view_key(struct tui *t, int key)
 	if (s->have_trace && v->on_key(t, key))
 		return;
 	int page = t->main.h > 6 ? t->main.h - 4 : 1;
+	if ((key == 'n' || key == ' ' || key == 'p') && s->hook.step &&
+	    s->hook.step(s->hook.arg, key == 'p' ? -1 : 1))
+		return;
 	switch (key) {
 	case 'n': case ' ':
 		if (!session_step(s, 1))
@@ -715,6 +755,8 @@ static void on_key(struct tui *t, int ch, int is_key)
 	if (is_key && ch == KEY_RESIZE) {
 		t->rows = LINES;
 		t->cols = COLS;
+		for (size_t i = 0; i < sizeof all_views / sizeof *all_views; i++)
+			all_views[i]->resize(t);
 		return;
 	}
 	if (t->cmd_focus) {

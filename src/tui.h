@@ -88,7 +88,6 @@ struct tui {
 	int utf8;            /* the terminal shows UTF-8: block glyphs, arrows */
 	struct rect title, pipe, main, detail, status, cmd;
 	int cmd_focus;       /* keys go to readline */
-	int help;            /* the help overlay is open */
 	char *pager;         /* text of a pager overlay, NULL when closed */
 	char pager_title[128];
 	int pager_top;

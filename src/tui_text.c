@@ -45,9 +45,11 @@ static void text_tokens(FILE *f, const struct session *s)
 			fprintf(f, " %5.0f\n", tensor_at(t, 0, i));
 		}
 	}
-	const struct tensor *m = trace_get(&s->trace, "src.merges");
-	for (int i = 0; m && i < m->cols; i++)
-		fprintf(f, "%s  %3d  %s\n", i ? "            " : "BPE merges:", i, axis_label(&m->col, i, lab, sizeof lab));
+	const struct tensor *m = trace_get(&s->trace, "src.bpe.merges");
+	if (m)
+		fprintf(f, "BPE merges applied (src.bpe.merges):\n    #  left + right       rank\n");
+	for (int i = 0; m && i < m->rows; i++)
+		fprintf(f, "  %3d  %-18s %5.0f\n", i, axis_label(&m->row, i, lab, sizeof lab), tensor_at(m, i, 0));
 }
 
 static void text_row(FILE *f, const char *title, const struct tensor *w, int row)

@@ -164,7 +164,7 @@ static void tokens_draw(struct tui *t, struct rect r)
 			 s->n_unknown, s->n_unknown > 1 ? "s" : "", s->unknown);
 	y++;
 	const struct tensor *src = session_panel(s, 0, NULL, 0), *tgt = session_panel(s, 1, NULL, 0);
-	const struct tensor *merges = trace_get(&s->trace, "src.merges");
+	const struct tensor *merges = trace_get(&s->trace, "src.bpe.merges");
 	int ncol = merges ? 3 : 2;
 	int w = r.w / ncol - 1;
 	if (w > 34)
@@ -174,13 +174,18 @@ static void tokens_draw(struct tui *t, struct rect r)
 	a.x += w + 2;
 	token_table(t, a, tgt, "decoder input (tgt.tokens)", 1);
 	if (merges) {
+		/* The merges the tokenizer applied, in order, with their rank. */
 		a.x += w + 2;
 		a.w = r.x + r.w - a.x;
-		tui_put(t, a.y, a.x, a.w, palette_ui(&t->pal, PAL_SECTION), "BPE merges, in order");
+		tui_put(t, a.y, a.x, a.w, palette_ui(&t->pal, PAL_SECTION), "BPE merges applied (src.bpe.merges)");
+		tui_put(t, a.y + 1, a.x, a.w, dim, "  #  left + right       rank");
 		char lab[64];
-		for (int i = 0; i < merges->cols && i < a.h - 1; i++)
-			tui_putf(t, a.y + 1 + i, a.x, a.w, palette_ui(&t->pal, PAL_TEXT), "%3d  %s", i,
-				 axis_label(&merges->col, i, lab, sizeof lab));
+		for (int i = 0; i < merges->rows && i < a.h - 2; i++)
+			tui_putf(t, a.y + 2 + i, a.x, a.w, palette_ui(&t->pal, PAL_TEXT), "%3d  %-18s %5.0f", i,
+				 axis_label(&merges->row, i, lab, sizeof lab), tensor_at(merges, i, 0));
+		if (merges->rows > a.h - 2 && a.h > 2)
+			tui_putf(t, a.y + a.h - 1, a.x, a.w, dim, "... %d merges in all (show src.bpe.merges)",
+				 merges->rows);
 	}
 }
 

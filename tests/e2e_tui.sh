@@ -66,8 +66,8 @@ start() {
 	win=$win:0
 }
 
-restored() { # NAME: the explorer exited 0 and the terminal is as before
-	if wait_for "DONE-$1" && [ "$(cat "$tmp/$1.rc")" = exit=0 ] &&
+restored() { # NAME [RC]: the explorer exited with RC (0) and the terminal is as before
+	if wait_for "DONE-$1" && [ "$(cat "$tmp/$1.rc")" = "exit=${2:-0}" ] &&
 		cmp -s "$tmp/$1.before" "$tmp/$1.after"; then
 		ok
 	else
@@ -112,7 +112,18 @@ want=$("$SEQSTEP" --model "$TF" --translate "s4 s5 s6" --show enc.1.self_attn.h0
 	awk 'NR > 3 && $1 == "s5" { print $3; exit }')
 check "enc.1.self_attn.h0.weights[s5, s5] = $want" "value of the cell ($want)"
 keys t
+check "numbers (t: heatmap)" "numbers view" status
 check "$want" "numbers view"
+# A mouse click (xterm X10 encoding, what tmux-256color's kmous says) on
+# the second number of row s6 selects that cell.
+line=$(screen | grep -n '│s6 ' | head -1)
+y=${line%%:*}
+prefix=${line#*:}
+prefix=${prefix%%│s6 *}
+x=$(($(printf '%s' "$prefix" | LC_ALL=C.UTF-8 wc -m) + 20))
+chr() { printf "\\$(printf %o $(($1 + 32)))"; }
+T send-keys -t "$win" -l "$(printf '\033[M ')$(chr "$x")$(chr "$y")$(printf '\033[M#')$(chr "$x")$(chr "$y")"
+check "enc.1.self_attn.h0.weights[s6, s5] =" "mouse click on a cell"
 keys ]
 check "enc.1.self_attn.h1.weights" "next head"
 keys '}'
@@ -176,6 +187,13 @@ keys n
 check "  2/32" "still running after Ctrl-C on the command line" status
 keys : quit Enter
 restored contrast
+
+# ---- a crash (SIGABRT) still restores the terminal, then dies of it ----
+start crash 80 24
+check "tokenize" "crash: first frame"
+pane=$(T display-message -p -t "$win" '#{pane_pid}')
+pid=$(ps -o pid= --ppid "$pane" | head -1)
+if [ -n "$pid" ]; then kill -ABRT $pid; restored crash 134; else bad "crash: no seqstep process"; fi
 
 # ---- TERM=dumb: batch mode on the terminal ----
 T -f /dev/null new-session -d -s dumb -x 100 -y 30 "env TERM=dumb $SEQSTEP --model $TF; echo DONE-dumb; sleep 600"

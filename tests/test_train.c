@@ -556,6 +556,29 @@ static void test_dropout_gradients(void **state)
 	check_dropout_grad(json);
 }
 
+/* BPE sides: merges learnt from the corpus, saved next to the vocabulary
+ * and named in config.json, so the folder loads as it was trained. */
+static void test_bpe_run(void **state)
+{
+	(void)state;
+	write_text(tmpdir, "bpe.json",
+		   "{\"architecture\": \"transformer\", \"d_model\": 8, \"nhead\": 2,\n"
+		   " \"num_encoder_layers\": 1, \"num_decoder_layers\": 1, \"dim_feedforward\": 16,\n"
+		   " \"max_len\": 24, \"src\": {\"tokenizer\": \"bpe\", \"lowercase\": true},\n"
+		   " \"tgt\": {\"tokenizer\": \"bpe\"},\n"
+		   " \"train\": {\"steps\": 3, \"batch_size\": 4, \"bpe_merges\": 10}}\n");
+	struct train_result res;
+	struct err e = {0};
+	assert_int_equal(run_train("bpe.json", "bpe", 0, 0, 0, 1, &res, &e), ST_OK);
+	struct model m;
+	assert_int_equal(model_load(&m, path_in("bpe"), &e), ST_OK);
+	assert_int_equal(m.cfg.src.kind, TOK_BPE);
+	assert_string_equal(m.cfg.src.merges, "src.merges");
+	assert_true(m.src_tok.n_merges > 0);
+	assert_int_equal(count_tmp_files(path_in("bpe")), 0);
+	model_release(&m);
+}
+
 /* A run with dropout is reproducible too, and differs from one without. */
 static void test_dropout_run(void **state)
 {
@@ -591,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_lstm_learns),
 		cmocka_unit_test(test_dropout_gradients),
 		cmocka_unit_test(test_dropout_run),
+		cmocka_unit_test(test_bpe_run),
 	};
 	return cmocka_run_group_tests_name("train", tests, group_setup, group_teardown);
 }
