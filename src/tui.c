@@ -3,7 +3,9 @@
  * Views draw the main area (tui_views.c); readline runs the command line
  * (tui_readline.c). */
 #include "textwidth.h"
+#include "termcheck.h"
 #include "tui.h"
+
 
 #include <errno.h>
 #include <langinfo.h>
@@ -109,7 +111,10 @@ enum status tui_open(struct tui **out, struct session *s, struct commands *c,
 	t->history = o->history;
 	const char *cs = nl_langinfo(CODESET);
 	t->utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-	t->scr = newterm(o->term, t->out, t->in);
+	/* Ask terminfo first: newterm on an unknown terminal fails but leaves
+	 * an allocation of libtinfo's behind. */
+	if (term_known(o->term, fileno(t->out)))
+		t->scr = newterm(o->term, t->out, t->in);
 	if (!t->scr) {
 		free(t);
 		return err_set(e, ST_USAGE, "cannot start the screen on terminal '%s'",
@@ -199,6 +204,10 @@ static void do_layout(struct tui *t)
 		t->detail = (struct rect){body_y, C - dw, body_h, dw};
 	} else {
 		int dh = R >= 40 ? 12 : R >= 30 ? 9 : 6;
+		/* A lesson or quiz in progress: its text needs half the body. */
+		const char *pr = t->s->hook.prose ? t->s->hook.prose(t->s->hook.arg) : NULL;
+		if (pr && pr[0] && dh < body_h / 2)
+			dh = body_h / 2;
 		/* A small matrix leaves its spare lines to the explanation. */
 		int need = main_need(t), mh = body_h - dh - 1;
 		if (need > 0 && need < mh)
@@ -330,9 +339,10 @@ static void draw_detail(struct tui *t)
 	int wide = r.h > 20;
 	const char *prose = s->hook.prose ? s->hook.prose(s->hook.arg) : NULL;
 	if (prose && prose[0]) {
-		/* A lesson's text first, at most half the pane. */
-		int h = wide ? r.h / 2 : r.h / 2 + 1;
-		y += tui_text(t, (struct rect){y, r.x, h, r.w}, 0, palette_ui(&t->pal, PAL_TEXT), prose);
+		/* A lesson's text first: half a tall pane, two thirds of a short one. */
+		int h = wide ? r.h / 2 : r.h * 2 / 3;
+		int used = tui_text(t, (struct rect){y, r.x, h, r.w}, 0, palette_ui(&t->pal, PAL_TEXT), prose);
+		y += used < h ? used : h; /* tui_text counts the lines it clipped too */
 		if (y < end)
 			y++;
 	}
