@@ -3,6 +3,7 @@
 #include "csvio.h"
 #include "model.h"
 #include "npy.h"
+#include "quiz.h"
 #include "render_text.h"
 #include "textwidth.h"
 
@@ -261,6 +262,8 @@ int cli_main(int argc, char **argv)
 		return eval_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "corpus") == 0)
 		return corpus_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "quiz") == 0)
+		return quiz_main(argc - 1, argv + 1);
 	int batch = 0;
 	for (int i = 1; i < argc; i++)
 		batch |= is_batch_option(argv[i]) || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;

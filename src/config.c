@@ -90,8 +90,14 @@ static enum status get_file(struct cfg_ctx *x, json_t *obj, const char *field, i
 	if (!json_is_string(v))
 		return bad(x, field, "must be a file name");
 	const char *s = json_string_value(v);
-	/* Model folders are shared; a file name must stay inside its folder. */
-	if (!*s || strlen(s) >= n || s[0] == '/' || strstr(s, "..") || strchr(s, '\\'))
+	/* Model folders are shared; a file name must stay inside its folder: no
+	 * '/' (a linked subfolder would lead out of it) and no control character
+	 * (the name is printed in messages, and a newline or an escape sequence
+	 * would reach the terminal). */
+	int ctrl = 0;
+	for (const char *p = s; *p; p++)
+		ctrl |= (unsigned char)*p < 0x20 || *p == 0x7f;
+	if (!*s || strlen(s) >= n || strchr(s, '/') || strstr(s, "..") || strchr(s, '\\') || ctrl)
 		return bad(x, field, "must be a plain file name inside the model folder");
 	strcpy(out, s);
 	return ST_OK;

@@ -95,9 +95,16 @@ static int run_batch(struct session *s, struct commands *cmds, const struct xopt
 		if ((st = commands_run(cmds, &ctx, o->cmds, print_output, &b, &e)))
 			fprintf(stderr, "seqstep: %s\n", e.msg);
 	} else if (o->lesson) {
-		/* Lessons register their own commands; until then this says so. */
-		char line[4200];
-		snprintf(line, sizeof line, "lesson '%s'", o->lesson);
+		/* The lesson command prints the handout (lesson.c); the file
+		 * name is quoted so blanks, quotes and ';' stay in it. */
+		char line[8400];
+		size_t k = (size_t)snprintf(line, sizeof line, "lesson \"");
+		for (const char *p = o->lesson; *p && k + 40 < sizeof line; p++) {
+			if (*p == '"' || *p == '\\')
+				line[k++] = '\\';
+			line[k++] = *p;
+		}
+		snprintf(line + k, sizeof line - k, "\" --width %d", b.width);
 		if ((st = commands_run(cmds, &ctx, line, print_output, &b, &e)))
 			fprintf(stderr, "seqstep: %s\n", e.msg);
 	} else if (o->script) {

@@ -104,6 +104,11 @@ static enum status load_tensors(struct model *m, struct err *e)
 {
 	char path[2048], csv[2048];
 	struct safetensors st_file = {0};
+	/* tensors/ itself must not be a link out of the folder either */
+	struct stat sb;
+	if ((size_t)snprintf(path, sizeof path, "%s/tensors", m->dir) < sizeof path &&
+	    lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+		return err_set(e, ST_BADINPUT, "%s: is a symbolic link; model files must be plain files inside the model folder", path);
 	int have = model_file(m->dir, "model.safetensors", path, sizeof path, e);
 	if (have < 0)
 		return ST_BADINPUT;

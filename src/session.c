@@ -36,6 +36,9 @@ static void drop_model(struct session *s)
 
 void session_release(struct session *s)
 {
+	if (s->hook.release)
+		s->hook.release(s->hook.arg);
+	memset(&s->hook, 0, sizeof s->hook);
 	pipeline_release(&s->pipe);
 	trace_release(&s->trace);
 	drop_model(s);

@@ -25,6 +25,7 @@ struct session_hook {
 	int (*step)(void *arg, int delta);  /* 1 when it handled n (1) or p (-1) */
 	const char *(*prose)(void *arg);    /* text for the detail pane, or NULL */
 	void *arg;
+	void (*release)(void *arg);         /* frees arg (session_release calls it) */
 };
 
 struct session {

@@ -62,6 +62,10 @@ done <"$BAD/EXPECT"
 fresh "$TF"
 ln -sf /etc/hostname "$tmp/m/tgt.vocab" 2>/dev/null || ln -sf "$PWD/$TF/tgt.vocab" "$tmp/m/tgt.vocab"
 want_file=tgt.vocab check symlink "symbolic link" "$tmp/m" --translate "s4"
+fresh "$QKV"
+mv "$tmp/m/tensors" "$tmp/tensors-elsewhere"
+ln -s "$tmp/tensors-elsewhere" "$tmp/m/tensors"
+want_file=tensors check symlink-tensors-folder "symbolic link" "$tmp/m" --list
 fresh "$TF"
 want_file= check empty-sentence "empty sentence" "$tmp/m" --translate "   "
 long=$(yes s4 | head -40 | tr '\n' ' ')

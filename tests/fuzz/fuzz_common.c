@@ -63,7 +63,7 @@ const char *fuzz_path(const char *name)
 	return pathbuf;
 }
 
-const char *fuzz_write(const char *name, const void *data, size_t n)
+const char *fuzz_try_write(const char *name, const void *data, size_t n)
 {
 	const char *slash = strrchr(name, '/');
 	if (slash) {
@@ -73,23 +73,31 @@ const char *fuzz_write(const char *name, const void *data, size_t n)
 	}
 	const char *p = fuzz_path(name);
 	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		perror(p);
-		abort();
-	}
+	if (fd < 0)
+		return NULL;
 	const char *b = data;
 	while (n) {
 		ssize_t w = write(fd, b, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			perror(p);
-			abort();
+			close(fd);
+			return NULL;
 		}
 		b += w;
 		n -= (size_t)w;
 	}
 	close(fd);
+	return p;
+}
+
+const char *fuzz_write(const char *name, const void *data, size_t n)
+{
+	const char *p = fuzz_try_write(name, data, n);
+	if (!p) {
+		perror(fuzz_path(name));
+		abort();
+	}
 	return p;
 }
 
@@ -124,4 +132,8 @@ void fuzz_check_msg(const char *msg)
 	FUZZ_CHECK(msg[0] != 0, "empty error message");
 	FUZZ_CHECK(strchr(msg, '\n') == NULL && strchr(msg, '\r') == NULL,
 		   "error message is not one line: %s", msg);
+	/* nor may it carry an escape sequence or other control to the terminal */
+	for (const char *p = msg; *p; p++)
+		FUZZ_CHECK((unsigned char)*p >= 0x20 && *p != 0x7f,
+			   "control character 0x%02x in error message: %s", (unsigned char)*p, msg);
 }

@@ -11,9 +11,13 @@ static int bounded(int v, int lo, int hi)
 	return v >= lo && v <= hi;
 }
 
+/* A file name inside the model folder: no '/', "..", '\\' or control. */
 static int plain_name(const char *s)
 {
-	return s[0] && s[0] != '/' && !strstr(s, "..") && !strchr(s, '\\') &&
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	return s[0] && !strchr(s, '/') && !strstr(s, "..") && !strchr(s, '\\') &&
 	       strlen(s) < 256;
 }
 
