@@ -7,6 +7,7 @@
 #include "render_text.h"
 #include "textwidth.h"
 
+#include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -256,6 +257,11 @@ static int is_batch_option(const char *a)
 
 int cli_main(int argc, char **argv)
 {
+	/* The models seqstep runs are small: OpenBLAS's thread pool costs more
+	 * than it gives, and on a busy machine far more. OPENBLAS_NUM_THREADS
+	 * still decides when it is set. */
+	if (!getenv("OPENBLAS_NUM_THREADS"))
+		openblas_set_num_threads(1);
 	if (argc > 1 && strcmp(argv[1], "train") == 0)
 		return train_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "eval") == 0)

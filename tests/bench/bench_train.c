@@ -59,7 +59,7 @@ static int bench(const char *models, const char *name, long steps, int runs)
 		tps[i] = res.tokens_per_s;
 	}
 	qsort(tps, (size_t)runs, sizeof *tps, cmp_double);
-	printf("train %s seqstep %.0f\n", name, tps[runs / 2]);
+	printf("train %s seqstep %.0f tok/s\n", name, tps[runs / 2]);
 	fflush(stdout);
 	return 0;
 }

@@ -170,7 +170,7 @@ def bench(name, steps, warm=10):
         opt.step()
         tokens += ntok
     dt = time.perf_counter() - t0
-    print(f"train {name} torch {tokens / dt:.0f}", flush=True)
+    print(f"train {name} torch {tokens / dt:.0f} tok/s", flush=True)
 
 
 if __name__ == "__main__":
