@@ -2,11 +2,58 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Temp files being written, so a signal handler can remove them before the
+ * process dies: a killed writer leaves neither a partial file nor a stray
+ * temp file (SIGKILL cannot be caught, but it still never leaves a partial
+ * file under the final name). */
+enum { PENDING_MAX = 8 };
+static char pending[PENDING_MAX][4096];
+static volatile sig_atomic_t pending_used[PENDING_MAX];
+
+static void pending_add(const char *tmp)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (!pending_used[i]) {
+			snprintf(pending[i], sizeof pending[i], "%s", tmp);
+			pending_used[i] = 1;
+			return;
+		}
+}
+
+static void pending_remove(const char *tmp)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (pending_used[i] && strcmp(pending[i], tmp) == 0)
+			pending_used[i] = 0;
+}
+
+static void on_fatal_signal(int sig)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (pending_used[i])
+			unlink(pending[i]); /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void atomic_cleanup_on_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_fatal_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
 
 static enum status exists_error(const char *path, struct err *e)
 {
@@ -60,8 +107,10 @@ enum status atomic_open(struct atomic_file *af, const char *path, int force, str
 			return err_set(e, ST_IO, "%s: cannot create a temporary file next to it: %s",
 				       path, strerror(err));
 		}
+		pending_add(af->tmp);
 		af->f = fdopen(fd, "wb");
 		if (!af->f) {
+			pending_remove(af->tmp);
 			int err = errno;
 			close(fd);
 			unlink(af->tmp);
@@ -125,6 +174,7 @@ enum status atomic_commit(struct atomic_file *af, struct err *e)
 		 * links fall back to a checked rename. */
 		if (link(af->tmp, af->path) == 0) {
 			unlink(af->tmp);
+			pending_remove(af->tmp);
 		} else {
 			err = errno;
 			struct stat st;
@@ -140,6 +190,7 @@ enum status atomic_commit(struct atomic_file *af, struct err *e)
 			}
 		}
 	}
+	pending_remove(af->tmp);
 	af->tmp[0] = '\0';
 	sync_dir(af->path);
 	return ST_OK;
@@ -153,6 +204,7 @@ void atomic_abort(struct atomic_file *af)
 	}
 	if (af->tmp[0]) {
 		unlink(af->tmp);
+		pending_remove(af->tmp);
 		af->tmp[0] = '\0';
 	}
 }

@@ -26,4 +26,10 @@ enum status atomic_commit(struct atomic_file *af, struct err *e);
 /* Closes and removes the temp file; harmless after commit or a second call. */
 void atomic_abort(struct atomic_file *af);
 
+/* Installs handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE that
+ * remove every pending temp file, then die of the signal as before. Parts
+ * of the program with handlers of their own (training, the screen) install
+ * theirs afterwards. */
+void atomic_cleanup_on_signals(void);
+
 #endif

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "atomicfile.h"
 #include "corpus.h"
 #include "csvio.h"
 #include "model.h"
@@ -262,6 +263,7 @@ int cli_main(int argc, char **argv)
 	 * still decides when it is set. */
 	if (!getenv("OPENBLAS_NUM_THREADS"))
 		openblas_set_num_threads(1);
+	atomic_cleanup_on_signals();
 	if (argc > 1 && strcmp(argv[1], "train") == 0)
 		return train_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "eval") == 0)
