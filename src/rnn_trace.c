@@ -12,27 +12,8 @@ struct rec {
 	const char *const *src, *const *tgt, *const *vocab, *const *svocab;
 };
 
-static struct tensor *put(struct rec *r, const char *name, int rows, int cols, const float *data,
-			  const char *rt, const char *const *rl, const char *ct,
-			  const char *const *cl, const char *fmt, ...)
-	__attribute__((format(printf, 10, 11)));
-
-static struct tensor *put(struct rec *r, const char *name, int rows, int cols, const float *data,
-			  const char *rt, const char *const *rl, const char *ct,
-			  const char *const *cl, const char *fmt, ...)
-{
-	char desc[320];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	struct tensor *t = trace_add(r->tr, name, rows, cols, data, desc);
-	tensor_set_rows(t, rt, rl);
-	tensor_set_cols(t, ct, cl);
-	if (t && rows == 1 && !rl)
-		t->ndim = 1;
-	return t;
-}
+/* trace_put into this recording's trace. */
+#define put(r, ...) trace_put((r)->tr, __VA_ARGS__)
 
 static void put_weight(struct rec *r, const char *name, int out, int in, const float *w,
 		       const char *what)

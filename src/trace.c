@@ -156,6 +156,24 @@ struct tensor *trace_addf(struct trace *tr, int rows, int cols, const float *dat
 	return trace_add(tr, name, rows, cols, data, desc);
 }
 
+struct tensor *trace_put(struct trace *tr, const char *name, int rows, int cols,
+			 const float *data, const char *row_title, const char *const *row_labels,
+			 const char *col_title, const char *const *col_labels, const char *descfmt,
+			 ...)
+{
+	char desc[320];
+	va_list ap;
+	va_start(ap, descfmt);
+	vsnprintf(desc, sizeof desc, descfmt, ap);
+	va_end(ap);
+	struct tensor *t = trace_add(tr, name, rows, cols, data, desc);
+	tensor_set_rows(t, row_title, row_labels);
+	tensor_set_cols(t, col_title, col_labels);
+	if (t && rows == 1 && !row_labels)
+		t->ndim = 1;
+	return t;
+}
+
 struct tensor *trace_add_strided(struct trace *tr, const char *name, int rows, int cols,
 				 const float *src, int ld, const char *desc)
 {

@@ -91,6 +91,12 @@ struct tensor *trace_add(struct trace *tr, const char *name, int rows, int cols,
 struct tensor *trace_addf(struct trace *tr, int rows, int cols, const float *data,
 			  const char *desc, const char *namefmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* trace_add with the axes and a printf-style description in one call; a
+ * single row without row labels is recorded as a vector (ndim 1). */
+struct tensor *trace_put(struct trace *tr, const char *name, int rows, int cols,
+			 const float *data, const char *row_title, const char *const *row_labels,
+			 const char *col_title, const char *const *col_labels, const char *descfmt,
+			 ...) __attribute__((format(printf, 10, 11)));
 /* Adds (rows, cols) read from a strided source: element (r,c) at src[r*ld + c]. */
 struct tensor *trace_add_strided(struct trace *tr, const char *name, int rows, int cols,
 				 const float *src, int ld, const char *desc);

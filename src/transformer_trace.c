@@ -13,25 +13,8 @@ struct rec {
 	int Ts, Tt, V, d, dh;
 };
 
-static struct tensor *put(struct rec *r, const char *name, int rows, int cols, const float *data,
-			  const char *rtitle, const char *const *rl, const char *ctitle,
-			  const char *const *cl, const char *fmt, ...)
-	__attribute__((format(printf, 10, 11)));
-
-static struct tensor *put(struct rec *r, const char *name, int rows, int cols, const float *data,
-			  const char *rtitle, const char *const *rl, const char *ctitle,
-			  const char *const *cl, const char *fmt, ...)
-{
-	char desc[320];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	struct tensor *t = trace_add(r->tr, name, rows, cols, data, desc);
-	tensor_set_rows(t, rtitle, rl);
-	tensor_set_cols(t, ctitle, cl);
-	return t;
-}
+/* trace_put into this recording's trace. */
+#define put(r, ...) trace_put((r)->tr, __VA_ARGS__)
 
 static void prov(struct rec *r, struct tensor *t, enum prov_kind k, const char *a, const char *b,
 		 const char *c)
