@@ -35,7 +35,7 @@ static void usage(FILE *f)
 		"usage: seqstep [--model M] [--theme default|contrast|mono]   open the explorer\n"
 		"       seqstep [--model M] -c 'CMD; CMD ...' [--width N]    run commands, print the views as text\n"
 		"       seqstep [--model M] --script FILE                    the same, commands from a file\n"
-		"       seqstep [--model M] --lesson FILE                    run a lesson's commands\n"
+		"       seqstep [--model M] --lesson FILE                    print a lesson, views as text\n"
 		"Without a terminal (TERM=dumb, or stdin not a terminal) commands are read from stdin.\n"
 		"M is a folder, or the name of a shipped model in %s (default %s).\n"
 		"Type help inside for the commands. Exit status: 0 ok, 1 usage error, 2 bad input.\n",

@@ -95,7 +95,7 @@ static void trim_copy(char *buf, size_t n, const char *s)
 		len--;
 	if (len >= n)
 		len = n - 1;
-	memcpy(buf, s, len);
+	memmove(buf, s, len); /* buf may be s itself */
 	buf[len] = 0;
 }
 
@@ -156,7 +156,6 @@ struct parser {
 	int first_step_of_sec;
 	struct sbuf prose;
 	int prose_line; /* first non-blank line of the pending prose, 0 none */
-	int model_line;
 };
 
 static enum status perr(struct parser *p, int lineno, const char *fmt, ...)
@@ -507,6 +506,7 @@ static enum status parse_check(struct parser *p, struct lesson_step *s, int from
 			st = parse_cell(p, c, f[F_ANSWER].s, fline[F_ANSWER]);
 		if (!st && fline[F_EXPECT]) {
 			c->has_expect = 1;
+			c->expect_line = fline[F_EXPECT];
 			st = parse_number(p, "expect", f[F_EXPECT].s, fline[F_EXPECT], &c->expect);
 		}
 		if (!st && fline[F_TOLERANCE]) {
@@ -633,7 +633,7 @@ static enum status parse_front(struct parser *p, int *body)
 			snprintf(p->L->title, sizeof p->L->title, "%s", val);
 		else if (strcmp(key, "model") == 0) {
 			snprintf(p->L->model, sizeof p->L->model, "%s", val);
-			p->model_line = i + 1;
+			p->L->model_line = i + 1;
 		}
 		/* Other keys (author, level, ...) are the author's business. */
 	}
@@ -724,10 +724,13 @@ enum status lesson_load(struct lesson *L, const char *path, const struct command
 			struct err *e)
 {
 	memset(L, 0, sizeof *L);
+	struct stat sb;
+	/* stat first: opening a FIFO would wait for a writer */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return err_set(e, ST_BADINPUT, "%s: not a lesson file (not a regular file)", path);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, ST_BADINPUT, "%s: cannot open lesson: %s", path, strerror(errno));
-	struct stat sb;
 	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		fclose(f);
 		return err_set(e, ST_BADINPUT, "%s: not a lesson file (not a regular file)", path);
@@ -977,10 +980,8 @@ static enum status start_model(struct session *s, const struct lesson *L, struct
 	s->opts.beam = 1;
 	enum status st = session_load(s, L->model, &le);
 	if (st) {
-		/* the line of model: in the front matter is not kept; line 1..n of
-		 * the front matter is close enough to name */
-		return err_set(e, ST_BADINPUT, "%s: model '%.200s' does not load: %s", L->path, L->model,
-			       le.msg);
+		return err_set(e, ST_BADINPUT, "%s:%d: model '%.200s' does not load: %s", L->path,
+			       L->model_line, L->model, le.msg);
 	}
 	return ST_OK;
 }
@@ -1047,19 +1048,23 @@ enum status lesson_handout(FILE *f, struct session *s, struct commands *cmds, co
 				if (!st) {
 					fprintf(f, "Answer: %s = %s", a->cell, fmt_value(a->value, v, sizeof v));
 					if (c->has_expect) {
-						if (!quiz_value_ok(c->expect, a->value, c->tolerance))
+						if (!quiz_value_ok(c->expect, a->value, c->tolerance)) {
+							fputc('\n', f);
 							st = err_set(e, ST_BADINPUT,
 								     "%s:%d: the engine has %s = %s, the lesson expects %s "
 								     "(tolerance %g)",
-								     L->path, c->answer_line, a->cell,
+								     L->path, c->expect_line, a->cell,
 								     fmt_value(a->value, v, sizeof v),
 								     fmt_value(c->expect, x, sizeof x), c->tolerance);
-						else
+						} else {
 							fprintf(f, "   (expected %s ± %g: ok)", fmt_value(c->expect, x, sizeof x),
 								c->tolerance);
+						}
 					}
-					fprintf(f, "\n\n");
-					put_sanitized(f, a->explain);
+					if (!st) {
+						fprintf(f, "\n\n");
+						put_sanitized(f, a->explain);
+					}
 				}
 				free(a);
 			}
@@ -1255,7 +1260,7 @@ static void build_prose(struct tutor *T)
 	char v[64], g[300];
 	if (T->mode == TUTOR_QUIZ && T->have_q) {
 		const struct quiz_problem *q = &T->q;
-		sb_printf(b, "Exam practice: %s  (quiz %s --seed %llu)\n", q->title, quiz_topic_name(q->topic),
+		sb_printf(b, "Exam practice: %s (quiz %s --seed %llu)\n", q->title, quiz_topic_name(q->topic),
 			  (unsigned long long)q->seed);
 		sb_printf(b, "%s\n", q->question);
 		if (T->answered)

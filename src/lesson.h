@@ -54,7 +54,7 @@ struct lesson_check {
 	int has_expect;
 	double expect;
 	double tolerance; /* the student's and the expect: check's; default 0.005 */
-	int answer_line;
+	int answer_line, expect_line;
 };
 
 struct lesson_step {
@@ -77,6 +77,7 @@ struct lesson {
 	char path[1024];
 	char title[LESSON_MAX_FIELD];
 	char model[LESSON_MAX_FIELD];
+	int model_line;  /* the model: line of the front matter */
 	struct lesson_section *sections;
 	int nsections;
 	struct lesson_step *steps;

@@ -251,9 +251,14 @@ static enum status split_config(const char *path, const char *text, char **model
 {
 	json_error_t je;
 	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
-	if (!root)
+	if (!root) {
+		/* jansson quotes the offending bytes: keep controls off the terminal */
+		for (char *p = je.text; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		return err_set(e, ST_BADINPUT, "%s: line %d: not valid JSON: %s", path, je.line,
 			       je.text);
+	}
 	enum status st = ST_OK;
 	*model_json = NULL;
 	if (!json_is_object(root)) {

@@ -357,7 +357,8 @@ static char *tree_text(const char *root, int *nfiles)
 	char **v = NULL;
 	int n = 0;
 	list_rec(root, "", &v, &n);
-	qsort(v, (size_t)n, sizeof *v, cmp);
+	if (n)
+		qsort(v, (size_t)n, sizeof *v, cmp);
 	char *all = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&all, &len);
