@@ -61,9 +61,15 @@ struct batch {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: seqstep [--model DIR]                 open the explorer\n"
-		"       seqstep --model DIR --translate TEXT [--target TEXT] [--beam N] [--max-len N]\n"
-		"               [--list] [--show NAME] [--dump PATTERN --out DIR [--npy] [--force]]\n"
+		"usage: seqstep [--model MODEL] [--theme contrast]   open the explorer\n"
+		"       seqstep [--model MODEL] -c 'CMD; CMD...' | --script FILE | --lesson FILE\n"
+		"                                                    run explorer commands, print views as text\n"
+		"       seqstep --model MODEL --translate TEXT [--target TEXT] [--beam N] [--max-len N]\n"
+		"               [--topk N] [--list] [--show NAME] [--dump PATTERN --out DIR [--npy] [--force]]\n"
+		"       seqstep train --config CONFIG --corpus DIR --out MODEL_DIR [--steps N] [--seed S] [--resume]\n"
+		"       seqstep eval --model MODEL --corpus DIR [--split test] [--beam N]\n"
+		"       seqstep quiz [--topic T] [--seed S] | quiz --export DIR --count N --seed S [--force]\n"
+		"       seqstep corpus --lang zh|fr --out DIR [--seed N]\n"
 		"MODEL is a folder, or the name of a shipped model in %s.\n"
 		"Exit status: 0 ok, 1 usage error, 2 bad input.\n",
 		cli_models_dir());
