@@ -1,22 +1,21 @@
 #include "cli.h"
 #include "atomicfile.h"
 #include "corpus.h"
-#include "csvio.h"
+#include "datadir.h"
+#include "dump.h"
 #include "model.h"
-#include "npy.h"
+#include "parse.h"
 #include "quiz.h"
 #include "render_text.h"
 #include "textwidth.h"
 
 #include <cblas.h>
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define DEFAULT_MODEL "en-zh-transformer"
 
@@ -24,34 +23,12 @@ static char models_dir[PATH_MAX];
 
 const char *cli_models_dir(void)
 {
-	if (models_dir[0])
-		return models_dir;
-	const char *env = getenv("SEQSTEP_MODELS");
-	if (env && *env) {
-		snprintf(models_dir, sizeof models_dir, "%s", env);
-		return models_dir;
-	}
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			char cand[PATH_MAX + 16];
-			snprintf(cand, sizeof cand, "%s/../models", exe);
-			struct stat sb;
-			if (stat(cand, &sb) == 0 && S_ISDIR(sb.st_mode) &&
-			    realpath(cand, models_dir))
-				return models_dir;
-		}
-	}
-	snprintf(models_dir, sizeof models_dir, "models");
+	if (!models_dir[0])
+		datadir_find("SEQSTEP_MODELS", "models", models_dir);
 	return models_dir;
 }
 
 static int batch_main(int argc, char **argv);
-static int parse_int(const char *s, int lo, int hi, int *out);
 
 struct batch {
 	const char *model, *translate, *target, *show, *dump, *out;
@@ -83,37 +60,6 @@ void cli_resolve_model(const char *name, char *out, size_t n)
 		snprintf(out, n, "%s", name);
 	else
 		snprintf(out, n, "%s/%s", cli_models_dir(), name);
-}
-
-struct dump_ctx {
-	const char *dir;
-	int npy, force, written;
-	enum status st;
-	struct err *e;
-};
-
-static void dump_one(const struct tensor *t, void *p)
-{
-	struct dump_ctx *d = p;
-	if (d->st)
-		return;
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s.%s", d->dir, t->name, d->npy ? "npy" : "csv");
-	d->st = d->npy ? npy_write_tensor(path, t, d->force, d->e)
-		       : csv_write_tensor(path, t, d->force, d->e);
-	if (!d->st)
-		d->written++;
-}
-
-static enum status make_dir(const char *dir, struct err *e)
-{
-	struct stat sb;
-	if (stat(dir, &sb) == 0)
-		return S_ISDIR(sb.st_mode) ? ST_OK
-					   : err_set(e, ST_USAGE, "%s: exists and is not a folder", dir);
-	if (mkdir(dir, 0777) != 0)
-		return err_set(e, ST_IO, "%s: cannot create folder: %s", dir, strerror(errno));
-	return ST_OK;
 }
 
 static int run_batch(const struct batch *b)
@@ -172,18 +118,15 @@ static int run_batch(const struct batch *b)
 		render_tensor_text(stdout, t, RENDER_NUMBERS | RENDER_HEATMAP, 100);
 	}
 	if (b->dump) {
-		struct dump_ctx d = {b->out, b->npy, b->force, 0, ST_OK, &e};
 		if (!trace_match(&tr, b->dump, NULL, NULL)) {
 			st = err_set(&e, ST_USAGE, "no trace entry matches '%s' (--list shows them all)",
 				     b->dump);
 			goto out;
 		}
-		if ((st = make_dir(b->out, &e)))
+		int written;
+		if ((st = dump_tensors(&tr, b->dump, b->out, b->npy, b->force, &written, &e)))
 			goto out;
-		trace_match(&tr, b->dump, dump_one, &d);
-		if ((st = d.st))
-			goto out;
-		fprintf(stderr, "seqstep: wrote %d file%s to %s\n", d.written, d.written == 1 ? "" : "s",
+		fprintf(stderr, "seqstep: wrote %d file%s to %s\n", written, written == 1 ? "" : "s",
 			b->out);
 	}
 out:
@@ -193,17 +136,6 @@ out:
 	trace_release(&tr);
 	model_release(&m);
 	return status_exit_code(st);
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return 0;
-	*out = (int)v;
-	return 1;
 }
 
 int corpus_main(int argc, char **argv)
@@ -243,7 +175,7 @@ int corpus_main(int argc, char **argv)
 	corpus_opts_default(&o, strcmp(lang, "zh") == 0 ? CORPUS_EN_ZH : CORPUS_EN_FR);
 	o.seed = (uint64_t)seed;
 	struct err e = {0};
-	enum status st = make_dir(out, &e);
+	enum status st = dump_make_dir(out, &e);
 	if (!st)
 		st = corpus_generate(&o, out, &e);
 	if (st)

@@ -1,12 +1,13 @@
 #include "commands.h"
 #include "cli.h"
-#include "csvio.h"
+#include "datadir.h"
+#include "dump.h"
+#include "parse.h"
 #include "render_text.h"
 #include "textwidth.h"
 
 #include <ctype.h>
 #include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* ---- small helpers ---- */
 
@@ -94,17 +94,6 @@ void cmd_note(struct cmd_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->out.note, sizeof c->out.note, fmt, ap);
 	va_end(ap);
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return 0;
-	*out = (int)v;
-	return 1;
 }
 
 /* The arguments joined by single spaces: a sentence typed without quotes. */
@@ -560,25 +549,6 @@ static enum status cmd_show(struct cmd_ctx *c, int argc, char **argv, struct err
 	return ST_OK;
 }
 
-struct dump_ctx {
-	const char *dir;
-	int force, written;
-	enum status st;
-	struct err *e;
-};
-
-static void dump_one(const struct tensor *t, void *p)
-{
-	struct dump_ctx *d = p;
-	if (d->st)
-		return;
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s.csv", d->dir, t->name);
-	d->st = csv_write_tensor(path, t, d->force, d->e);
-	if (!d->st)
-		d->written++;
-}
-
 static enum status cmd_dump(struct cmd_ctx *c, int argc, char **argv, struct err *e)
 {
 	const char *pattern = NULL, *dir = NULL;
@@ -601,19 +571,11 @@ static enum status cmd_dump(struct cmd_ctx *c, int argc, char **argv, struct err
 		return st;
 	if (!trace_match(&c->s->trace, pattern, NULL, NULL))
 		return err_set(e, ST_USAGE, "no trace entry matches '%s' (list shows them all)", pattern);
-	struct stat sb;
-	if (stat(dir, &sb) == 0) {
-		if (!S_ISDIR(sb.st_mode))
-			return err_set(e, ST_USAGE, "%s: exists and is not a folder", dir);
-	} else if (mkdir(dir, 0777) != 0) {
-		return err_set(e, ST_IO, "%s: cannot create folder: %s", dir, strerror(errno));
-	}
-	struct dump_ctx d = {dir, force, 0, ST_OK, e};
-	trace_match(&c->s->trace, pattern, dump_one, &d);
-	if (d.st)
-		return d.st;
-	cmd_printf(c, "wrote %d file%s to %s\n", d.written, d.written == 1 ? "" : "s", dir);
-	cmd_note(c, "wrote %d file%s to %s", d.written, d.written == 1 ? "" : "s", dir);
+	int written;
+	if ((st = dump_tensors(&c->s->trace, pattern, dir, 0, force, &written, e)))
+		return st;
+	cmd_printf(c, "wrote %d file%s to %s\n", written, written == 1 ? "" : "s", dir);
+	cmd_note(c, "wrote %d file%s to %s", written, written == 1 ? "" : "s", dir);
 	return ST_OK;
 }
 
@@ -729,19 +691,6 @@ static enum status cmd_quit(struct cmd_ctx *c, int argc, char **argv, struct err
 	return ST_OK;
 }
 
-/* A row or column given as an index or as its label. */
-static int find_index(const struct axis *a, int n, const char *s)
-{
-	int v;
-	if (parse_int(s, 0, n - 1, &v))
-		return v;
-	char buf[64];
-	for (int i = 0; i < n; i++)
-		if (strcmp(axis_label(a, i, buf, sizeof buf), s) == 0)
-			return i;
-	return -1;
-}
-
 static enum status cmd_explain(struct cmd_ctx *c, int argc, char **argv, struct err *e)
 {
 	if (argc > 4)
@@ -762,7 +711,7 @@ static enum status cmd_explain(struct cmd_ctx *c, int argc, char **argv, struct 
 	if (!t)
 		return err_set(e, ST_USAGE, "this stage shows no tensor to explain");
 	if (argc - a == 2) {
-		int r = find_index(&t->row, t->rows, argv[a]), col = find_index(&t->col, t->cols, argv[a + 1]);
+		int r = axis_find(&t->row, t->rows, argv[a]), col = axis_find(&t->col, t->cols, argv[a + 1]);
 		if (r < 0)
 			return err_set(e, ST_USAGE, "%s has no row '%s' (rows 0..%d)", t->name, argv[a],
 				       t->rows - 1);
@@ -933,28 +882,8 @@ void complete_models(struct cmd_ctx *c, int argi, const char *word, struct strli
 const char *commands_lessons_dir(void)
 {
 	static char dir[PATH_MAX];
-	if (dir[0])
-		return dir;
-	const char *env = getenv("SEQSTEP_LESSONS");
-	if (env && *env) {
-		snprintf(dir, sizeof dir, "%s", env);
-		return dir;
-	}
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			char cand[PATH_MAX + 16];
-			struct stat sb;
-			snprintf(cand, sizeof cand, "%s/../lessons", exe);
-			if (stat(cand, &sb) == 0 && S_ISDIR(sb.st_mode) && realpath(cand, dir))
-				return dir;
-		}
-	}
-	snprintf(dir, sizeof dir, "lessons");
+	if (!dir[0])
+		datadir_find("SEQSTEP_LESSONS", "lessons", dir);
 	return dir;
 }
 

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "fileio.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -269,43 +270,25 @@ out:
 
 enum status config_load(struct config *c, const char *path, struct err *e)
 {
-	json_error_t je;
 	/* json_load_file would do, but bounding the size first keeps a hostile
 	 * multi-gigabyte "config" from being read at all. */
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, ST_BADINPUT, "%s: cannot open: %m", path);
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	enum status st = ST_OK;
-	for (;;) {
-		if (len == cap) {
-			if (cap >= (1u << 20)) {
-				st = err_set(e, ST_BADINPUT, "%s: larger than 1 MB", path);
-				goto out;
-			}
-			cap = cap ? cap * 2 : 4096;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				st = err_set(e, ST_NOMEM, "%s: out of memory", path);
-				goto out;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		st = err_set(e, ST_BADINPUT, "%s: read error", path);
-		goto out;
-	}
-	(void)je;
-	st = config_parse(c, buf, len, path, e);
-out:
-	free(buf);
+	char *buf;
+	size_t len;
+	int err;
+	/* less than 1 MB: a file of exactly 1 MB has always been refused */
+	enum file_read r = file_read_limited(f, (1u << 20) - 1, &buf, &len, &err);
 	fclose(f);
+	if (r == FILE_READ_TOO_LARGE)
+		return err_set(e, ST_BADINPUT, "%s: larger than 1 MB", path);
+	if (r == FILE_READ_NOMEM)
+		return err_set(e, ST_NOMEM, "%s: out of memory", path);
+	if (r == FILE_READ_FAILED)
+		return err_set(e, ST_BADINPUT, "%s: read error", path);
+	enum status st = config_parse(c, buf, len, path, e);
+	free(buf);
 	return st;
 }
 

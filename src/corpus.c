@@ -7,6 +7,8 @@
  * arithmetic, so the files are the same on every machine. */
 #include "corpus.h"
 #include "atomicfile.h"
+#include "fileio.h"
+#include "rng.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -347,20 +349,6 @@ static const char *const en_frame_words[] = {
 };
 
 /* ---- random numbers --------------------------------------------------- */
-
-/* splitmix64: tiny, well mixed, and fully specified, so every machine
- * draws the same sequence from the same seed. */
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
 
 static int rnd(struct rng *r, int n)
 {
@@ -1513,30 +1501,14 @@ static enum status read_all(const char *path, char **out, size_t *len, struct er
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, ST_IO, "%s: cannot open: %s", path, strerror(errno));
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	for (;;) {
-		if (!buf) {
-			fclose(f);
-			return err_set(e, ST_NOMEM, "%s: out of memory", path);
-		}
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-		if (!nb)
-			free(buf);
-		buf = nb;
-		cap *= 2;
-	}
-	int bad = ferror(f);
+	int err;
+	/* no limit of its own: memory runs out first */
+	enum file_read r = file_read_limited(f, SIZE_MAX / 2 - 1, out, len, &err);
 	fclose(f);
-	if (bad) {
-		free(buf);
+	if (r == FILE_READ_NOMEM || r == FILE_READ_TOO_LARGE)
+		return err_set(e, ST_NOMEM, "%s: out of memory", path);
+	if (r == FILE_READ_FAILED)
 		return err_set(e, ST_IO, "%s: read error", path);
-	}
-	*out = buf;
-	*len = n;
 	return ST_OK;
 }
 

@@ -1,5 +1,7 @@
 #include "csvio.h"
 #include "atomicfile.h"
+#include "fileio.h"
+#include "textwidth.h"
 
 #include <errno.h>
 #include <float.h>
@@ -35,7 +37,7 @@ static int needs_prefix(const char *s)
 	return s[0] && strchr("=+-@\t\r'", s[0]) != NULL;
 }
 
-static void put_text(FILE *f, const char *s)
+void csv_put_text(FILE *f, const char *s)
 {
 	if (!s)
 		s = "";
@@ -77,14 +79,14 @@ enum status csv_fprint_tensor(FILE *f, const struct tensor *t, struct err *e)
 	struct c_locale loc;
 	c_locale_enter(&loc);
 	char buf[32];
-	put_text(f, t->row.title);
+	csv_put_text(f, t->row.title);
 	for (int c = 0; c < t->cols; c++) {
 		fputc(',', f);
-		put_text(f, axis_label(&t->col, c, buf, sizeof buf));
+		csv_put_text(f, axis_label(&t->col, c, buf, sizeof buf));
 	}
 	fputc('\n', f);
 	for (int r = 0; r < t->rows; r++) {
-		put_text(f, axis_label(&t->row, r, buf, sizeof buf));
+		csv_put_text(f, axis_label(&t->row, r, buf, sizeof buf));
 		for (int c = 0; c < t->cols; c++) {
 			fputc(',', f);
 			put_value(f, tensor_at(t, r, c));
@@ -114,25 +116,6 @@ enum status csv_write_tensor(const char *path, const struct tensor *t, int force
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* Untrusted cell text in a one-line message: control characters become '?',
- * long text is cut at a UTF-8 boundary. */
-static const char *show(char *buf, size_t n, const char *s)
-{
-	size_t i = 0, max = n > 4 ? n - 4 : 0;
-	for (; *s && i < max; s++)
-		buf[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
-	if (*s) {
-		while (i > 0 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80)
-			i--;
-		if (i > 0 && (unsigned char)buf[i - 1] >= 0xc0)
-			i--;
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
 static enum status read_limited(const char *path, char **out, size_t *len, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
@@ -140,49 +123,20 @@ static enum status read_limited(const char *path, char **out, size_t *len, struc
 		return err_set(e, errno == ENOENT ? ST_BADINPUT : ST_IO, "%s: cannot open: %s",
 			       path, strerror(errno));
 	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uintmax_t)st.st_size > CSV_MAX_BYTES) {
-		fclose(f);
+	int err = 0;
+	enum file_read r = FILE_READ_TOO_LARGE;
+	/* a regular file's size tells at once, without reading 64 MB */
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uintmax_t)st.st_size <= CSV_MAX_BYTES)
+		r = file_read_limited(f, CSV_MAX_BYTES, out, len, &err);
+	fclose(f);
+	if (r == FILE_READ_TOO_LARGE)
 		return err_set(e, ST_BADINPUT, "%s: file is larger than the %u MB limit for a CSV "
 			       "tensor", path, CSV_MAX_BYTES >> 20);
-	}
-	size_t cap = 64 * 1024, n = 0;
-	char *buf = malloc(cap + 1);
-	enum status s = ST_OK;
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		if (cap > CSV_MAX_BYTES) {
-			s = err_set(e, ST_BADINPUT, "%s: file is larger than the %u MB limit for a "
-				    "CSV tensor", path, CSV_MAX_BYTES >> 20);
-			break;
-		}
-		/* Grows to at most CSV_MAX_BYTES + 1, enough to notice the excess. */
-		size_t ncap = cap * 2 > CSV_MAX_BYTES ? CSV_MAX_BYTES + 1 : cap * 2;
-		char *nb = realloc(buf, ncap + 1);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap = ncap;
-	}
-	if (!buf) {
-		fclose(f);
+	if (r == FILE_READ_NOMEM)
 		return err_set(e, ST_NOMEM, "%s: out of memory", path);
-	}
-	if (s == ST_OK && ferror(f))
-		s = err_set(e, ST_IO, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
-	fclose(f);
-	if (s != ST_OK) {
-		free(buf);
-		return s;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	if (r == FILE_READ_FAILED)
+		return err_set(e, ST_IO, "%s: cannot read: %s", path, strerror(err ? err : EIO));
 	return ST_OK;
 }
 
@@ -378,7 +332,7 @@ static enum status parse_value(const char *path, const char *cell, int row, int 
 	char num[64];
 	if (n >= sizeof num)
 		return err_set(e, ST_BADINPUT, "%s: row %d, column %d: '%s' is not a number", path,
-			       row, col, show(shown, sizeof shown, cell));
+			       row, col, text_show(shown, sizeof shown, cell));
 	memcpy(num, s, n);
 	num[n] = '\0';
 	char *end;
@@ -386,18 +340,18 @@ static enum status parse_value(const char *path, const char *cell, int row, int 
 	double d = strtod(num, &end);
 	if (end == num || *end)
 		return err_set(e, ST_BADINPUT, "%s: row %d, column %d: '%s' is not a number", path,
-			       row, col, show(shown, sizeof shown, cell));
+			       row, col, text_show(shown, sizeof shown, cell));
 	if (d != d || d - d != 0)
 		return err_set(e, ST_BADINPUT,
 			       "%s: row %d, column %d: '%s' is not a finite number (NaN and "
 			       "infinities cannot be loaded)",
-			       path, row, col, show(shown, sizeof shown, cell));
+			       path, row, col, text_show(shown, sizeof shown, cell));
 	/* Values up to half an ulp past FLT_MAX round to it ("%.9g" of FLT_MAX
 	 * reads back as such a value); beyond that float has only inf. */
 	if (d >= 0x1.ffffffp127 || d <= -0x1.ffffffp127)
 		return err_set(e, ST_BADINPUT,
 			       "%s: row %d, column %d: '%s' is outside the float range", path, row,
-			       col, show(shown, sizeof shown, cell));
+			       col, text_show(shown, sizeof shown, cell));
 	*out = d > FLT_MAX ? FLT_MAX : d < -FLT_MAX ? -FLT_MAX : (float)d;
 	return ST_OK;
 }

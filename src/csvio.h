@@ -34,6 +34,9 @@ struct csv_matrix {
 enum status csv_write_tensor(const char *path, const struct tensor *t, int force, struct err *e);
 /* Writes the same text to an open FILE (for stdout). */
 enum status csv_fprint_tensor(FILE *f, const struct tensor *t, struct err *e);
+/* One text cell (NULL is empty), prefixed and quoted as above, so other
+ * CSV writers (the quiz's answer key) read back the same way. */
+void csv_put_text(FILE *f, const char *s);
 /* Reads such a file back (at least one row and one column). Ragged rows,
  * non-numbers, NaN/Inf, invalid UTF-8 and the like are ST_BADINPUT naming
  * the file, with row and column numbers as a spreadsheet shows them (the

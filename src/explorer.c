@@ -3,6 +3,7 @@
  * printing each view as text (for tests and handouts). */
 #include "cli.h"
 #include "commands.h"
+#include "parse.h"
 #include "session.h"
 #include "tui.h"
 
@@ -169,16 +170,12 @@ int explorer_main(int argc, char **argv)
 		case 's': o.script = optarg; break;
 		case 'L': o.lesson = optarg; break;
 		case 'T': o.theme = optarg; break;
-		case 'w': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 40 || v > 1000) {
+		case 'w':
+			if (!parse_int(optarg, 40, 1000, &o.width)) {
 				fprintf(stderr, "seqstep: --width takes a number 40..1000, not '%s'\n", optarg);
 				return 1;
 			}
-			o.width = (int)v;
 			break;
-		}
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "seqstep: unknown or incomplete option '%s' (seqstep --help lists them)\n",

@@ -1,5 +1,6 @@
 #include "lesson.h"
 #include "explain.h"
+#include "parse.h"
 #include "quiz.h"
 #include "textwidth.h"
 #include "tui.h"
@@ -102,17 +103,6 @@ static void trim_copy(char *buf, size_t n, const char *s)
 static int is_blank(const char *s)
 {
 	return *skip_blank(s) == 0;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return 0;
-	*out = (int)v;
-	return 1;
 }
 
 /* ---- the lesson structure ---- */
@@ -869,18 +859,6 @@ enum status lesson_resolve(const char *arg, char *path, size_t n, struct err *e)
 
 /* ---- checks ---- */
 
-static int find_index(const struct axis *a, int n, const char *s)
-{
-	int v;
-	if (parse_int(s, 0, n - 1, &v))
-		return v;
-	char buf[128];
-	for (int i = 0; i < n; i++)
-		if (strcmp(axis_label(a, i, buf, sizeof buf), s) == 0)
-			return i;
-	return -1;
-}
-
 enum status lesson_check_eval(const struct lesson *L, const struct lesson_step *st,
 			      const struct trace *tr, struct lesson_answer *a, struct err *e)
 {
@@ -895,7 +873,7 @@ enum status lesson_check_eval(const struct lesson *L, const struct lesson_step *
 			       L->path, line, c->tensor);
 	int r = 0;
 	if (c->row) {
-		r = find_index(&t->row, t->rows, c->row);
+		r = axis_find(&t->row, t->rows, c->row);
 		if (r < 0)
 			return err_set(e, ST_BADINPUT, "%s:%d: %s has no row '%.60s' (rows 0..%d)", L->path, line,
 				       t->name, c->row, t->rows - 1);
@@ -903,7 +881,7 @@ enum status lesson_check_eval(const struct lesson *L, const struct lesson_step *
 		return err_set(e, ST_BADINPUT, "%s:%d: %s has %d rows: name one, %s[ROW, COL]", L->path, line,
 			       t->name, t->rows, t->name);
 	}
-	int col = find_index(&t->col, t->cols, c->col);
+	int col = axis_find(&t->col, t->cols, c->col);
 	if (col < 0)
 		return err_set(e, ST_BADINPUT, "%s:%d: %s has no column '%.60s' (columns 0..%d)", L->path,
 			       line, t->name, c->col, t->cols - 1);
@@ -934,23 +912,36 @@ static const char *fmt_value(double v, char *buf, size_t n)
 	return buf;
 }
 
+/* ---- file text on the screen and in the handout ---- */
+
+/* Text goes out line by line because text_sanitize works on bounded
+ * buffers: a line is cut at SHOWN_CUT bytes (the handout's at
+ * LESSON_MAX_LINE * 2), and its sanitized form fits SHOWN_CLEAN. */
+enum { SHOWN_CUT = LESSON_MAX_LINE * 2 + 7, SHOWN_CLEAN = LESSON_MAX_LINE * 4 + 8 };
+
+/* The first line of text, at most cut (<= SHOWN_CUT) bytes of it, into clean
+ * without control characters; returns the text after that line. */
+static const char *next_line(const char *text, size_t cut, char clean[SHOWN_CLEAN])
+{
+	char line[SHOWN_CUT + 1];
+	const char *nl = strchr(text, '\n');
+	size_t n = nl ? (size_t)(nl - text) : strlen(text);
+	if (n > cut)
+		n = cut;
+	memcpy(line, text, n);
+	line[n] = 0;
+	text_sanitize(clean, SHOWN_CLEAN, line);
+	return nl ? nl + 1 : text + strlen(text);
+}
+
 /* ---- the handout ---- */
 
 static void put_sanitized(FILE *f, const char *s)
 {
-	/* line by line: text_sanitize works on bounded buffers */
-	char buf[LESSON_MAX_LINE * 4 + 8];
+	char clean[SHOWN_CLEAN];
 	while (*s) {
-		const char *nl = strchr(s, '\n');
-		size_t n = nl ? (size_t)(nl - s) : strlen(s);
-		char line[LESSON_MAX_LINE * 2 + 1];
-		if (n >= sizeof line)
-			n = sizeof line - 1;
-		memcpy(line, s, n);
-		line[n] = 0;
-		text_sanitize(buf, sizeof buf, line);
-		fprintf(f, "%s\n", buf);
-		s = nl ? nl + 1 : s + strlen(s);
+		s = next_line(s, LESSON_MAX_LINE * 2, clean);
+		fprintf(f, "%s\n", clean);
 	}
 }
 
@@ -1199,16 +1190,9 @@ static void reflow(struct sbuf *b, const char *text)
 {
 	struct sbuf par = {0};
 	int code = 0;
-	char line[LESSON_MAX_LINE * 2 + 8], clean[LESSON_MAX_LINE * 4 + 8];
+	char clean[SHOWN_CLEAN];
 	while (*text) {
-		const char *nl = strchr(text, '\n');
-		size_t n = nl ? (size_t)(nl - text) : strlen(text);
-		if (n >= sizeof line)
-			n = sizeof line - 1;
-		memcpy(line, text, n);
-		line[n] = 0;
-		text = nl ? nl + 1 : text + strlen(text);
-		text_sanitize(clean, sizeof clean, line);
+		text = next_line(text, SHOWN_CUT, clean);
 		/* drop ** (bold) */
 		char *w = clean;
 		for (const char *r = clean; *r; r++) {
@@ -1569,14 +1553,10 @@ static enum status cmd_quiz(struct cmd_ctx *c, int argc, char **argv, struct err
 	uint64_t seed = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-			char *end;
-			errno = 0;
 			const char *a = argv[++i];
-			unsigned long long v = strtoull(a, &end, 10);
-			if (!a[0] || a[0] == '-' || *end || errno || v > QUIZ_MAX_SEED)
+			if (!parse_u64(a, QUIZ_MAX_SEED, &seed))
 				return err_set(e, ST_USAGE, "--seed takes a whole number 0..%llu, not '%.20s'",
 					       (unsigned long long)QUIZ_MAX_SEED, a);
-			seed = v;
 			have_seed = 1;
 		} else if (topic < 0 && argv[i][0] != '-') {
 			if ((topic = quiz_topic_find(argv[i])) < 0) {
@@ -1650,16 +1630,9 @@ static enum status cmd_quiz(struct cmd_ctx *c, int argc, char **argv, struct err
 /* File text into a command's output, line by line without control characters. */
 static void cmd_put_text(struct cmd_ctx *c, const char *text)
 {
-	char line[LESSON_MAX_LINE * 2 + 8], clean[LESSON_MAX_LINE * 4 + 8];
+	char clean[SHOWN_CLEAN];
 	while (*text) {
-		const char *nl = strchr(text, '\n');
-		size_t n = nl ? (size_t)(nl - text) : strlen(text);
-		if (n >= sizeof line)
-			n = sizeof line - 1;
-		memcpy(line, text, n);
-		line[n] = 0;
-		text = nl ? nl + 1 : text + strlen(text);
-		text_sanitize(clean, sizeof clean, line);
+		text = next_line(text, SHOWN_CUT, clean);
 		cmd_printf(c, "%s\n", clean);
 	}
 }

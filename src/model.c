@@ -348,8 +348,8 @@ enum status model_run_ids(struct model *m, const int *src_ids, int n_src, const 
 }
 
 /* Incremental decoding from the encoder output. */
-static enum status decode_ids(struct model *m, const int *src, int Ts, const struct run_opts *o,
-			      struct decode_out *out, struct err *e)
+enum status model_decode_ids(struct model *m, const int *src, int Ts, const struct run_opts *o,
+			     struct decode_out *out, struct err *e)
 {
 	const struct config *c = &m->cfg;
 	int V = m->tgt_vocab.n, bos = m->tgt_vocab.bos, eos = m->tgt_vocab.eos;
@@ -543,7 +543,7 @@ enum status model_run(struct model *m, const char *text, const struct run_opts *
 	} else {
 		struct run_opts oo = *o;
 		oo.topk = topk;
-		if ((st = decode_ids(m, src, Ts, &oo, &d, e)))
+		if ((st = model_decode_ids(m, src, Ts, &oo, &d, e)))
 			goto out;
 		Tt = d.n > 0 ? d.n : 1;
 		tgt = malloc((size_t)Tt * sizeof *tgt);

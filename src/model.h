@@ -3,6 +3,7 @@
 #define SEQSTEP_MODEL_H
 
 #include "config.h"
+#include "decode.h"
 #include "status.h"
 #include "tokenizer.h"
 #include "trace.h"
@@ -47,6 +48,12 @@ void run_result_release(struct run_result *r);
  * (self_attention, attention_pooling) ignore text and run on their inputs. */
 enum status model_run(struct model *m, const char *text, const struct run_opts *o,
 		      struct trace *tr, struct run_result *out, struct err *e);
+
+/* Encodes src (Ts ids, ending with <eos>) and decodes into out (set up
+ * here; decode_out_release it, whatever the status) as model_run does, but
+ * records nothing: evaluation during training uses it. */
+enum status model_decode_ids(struct model *m, const int *src, int Ts, const struct run_opts *o,
+			     struct decode_out *out, struct err *e);
 
 /* Teacher-forced run on token ids: src_ids (n_src, ends with <eos>) and the
  * decoder input tgt_ids (n_tgt, starts with <bos>). Used by the reference tests. */

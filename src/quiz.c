@@ -4,6 +4,7 @@
 #include "csvio.h"
 #include "explain.h"
 #include "render_text.h"
+#include "rng.h"
 #include "textwidth.h"
 #include "weights.h"
 
@@ -64,19 +65,7 @@ const char *quiz_topic_list(void)
 	return "qrow, score, softmax, masked, posenc, lstm-gate, additive, wsum";
 }
 
-/* ---- a seeded generator (splitmix64): the same seed, the same numbers ---- */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
+/* ---- a seeded generator (rng.h): the same seed, the same numbers ---- */
 
 static int rng_int(struct rng *r, int lo, int hi)
 {
@@ -793,38 +782,18 @@ enum status quiz_check(const struct quiz_problem *p, int argc, char **argv, FILE
 
 /* ---- export ---- */
 
-/* A text cell as csvio writes it: formula characters get a ' prefix,
- * , " CR LF force quotes. */
-static void csv_text(FILE *f, const char *s)
-{
-	int prefix = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-		     s[0] == '\r' || s[0] == '\'';
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		fputc('"', f);
-	if (prefix)
-		fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	if (quote)
-		fputc('"', f);
-}
-
 /* A given tensor as CSV in the --dump layout, numbers as on the sheet. */
 static void given_csv(FILE *f, const struct tensor *t)
 {
 	char buf[128];
-	csv_text(f, t->row.title ? t->row.title : "");
+	csv_put_text(f, t->row.title);
 	for (int c = 0; c < t->cols; c++) {
 		fputc(',', f);
-		csv_text(f, lab(&t->col, c, buf, sizeof buf));
+		csv_put_text(f, lab(&t->col, c, buf, sizeof buf));
 	}
 	fputc('\n', f);
 	for (int r = 0; r < t->rows; r++) {
-		csv_text(f, lab(&t->row, r, buf, sizeof buf));
+		csv_put_text(f, lab(&t->row, r, buf, sizeof buf));
 		for (int c = 0; c < t->cols; c++)
 			fprintf(f, ",%s", num(tensor_at(t, r, c), buf, sizeof buf));
 		fputc('\n', f);
@@ -936,11 +905,11 @@ static enum status compose(struct export *x, struct quiz_problem *ps, int count,
 			char rl[128], cl[128], v[64];
 			fprintf(key, "%d,%s,%llu,", k + 1, quiz_topic_name(ps[k].topic),
 				(unsigned long long)ps[k].seed);
-			csv_text(key, c->t->name);
+			csv_put_text(key, c->t->name);
 			fputc(',', key);
-			csv_text(key, c->t->ndim == 1 ? "" : lab(&c->t->row, c->row, rl, sizeof rl));
+			csv_put_text(key, c->t->ndim == 1 ? "" : lab(&c->t->row, c->row, rl, sizeof rl));
 			fputc(',', key);
-			csv_text(key, lab(&c->t->col, c->col, cl, sizeof cl));
+			csv_put_text(key, lab(&c->t->col, c->col, cl, sizeof cl));
 			fprintf(key, ",%s,", num(c->value, v, sizeof v));
 			if (isinf(c->value))
 				fprintf(key, "%s\n", c->value < 0 ? "-inf" : "inf");

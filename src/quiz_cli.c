@@ -1,7 +1,7 @@
 /* seqstep quiz: a printed problem, or a whole exam-practice sheet. */
+#include "parse.h"
 #include "quiz.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +17,6 @@ static void usage(FILE *f)
 		"given matrices as DIR/pNN-TOPIC/NAME.csv; the same seed gives the same files.\n"
 		"In the explorer: quiz [TOPIC] [--seed N], then answer VALUE ...\n",
 		quiz_topic_list());
-}
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!s[0] || s[0] == '-')
-		return 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return 0;
-	*out = v;
-	return 1;
 }
 
 int quiz_main(int argc, char **argv)

@@ -1,5 +1,6 @@
 #include "safetensors.h"
 #include "atomicfile.h"
+#include "textwidth.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -100,25 +101,6 @@ static const struct dtype_info *dtype_find(const char *name)
 	return NULL;
 }
 
-/* Untrusted names go into one-line messages: control characters become '?'
- * and long names are cut (at a UTF-8 boundary). */
-static const char *show(char *buf, size_t n, const char *s)
-{
-	size_t i = 0, max = n > 4 ? n - 4 : 0;
-	for (; *s && i < max; s++)
-		buf[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
-	if (*s) {
-		while (i > 0 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80)
-			i--;
-		if (i > 0 && (unsigned char)buf[i - 1] >= 0xc0)
-			i--;
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
 static const char *fmt_shape(char *buf, size_t n, int ndim, const uint64_t *shape)
 {
 	size_t used = 0;
@@ -209,7 +191,7 @@ static enum status parse_entry(const char *path, const char *key, json_t *v, uin
 			       struct st_entry *t, struct err *e)
 {
 	char nm[80], sh[200];
-	show(nm, sizeof nm, key);
+	text_show(nm, sizeof nm, key);
 
 	if (!json_is_object(v))
 		return err_set(e, ST_BADINPUT, "%s: tensor '%s': entry is not a JSON object", path,
@@ -231,7 +213,7 @@ static enum status parse_entry(const char *path, const char *key, json_t *v, uin
 	if (!di) {
 		char dn[40];
 		return err_set(e, ST_BADINPUT, "%s: tensor '%s': unknown dtype \"%s\"", path, nm,
-			       show(dn, sizeof dn, json_string_value(dtype)));
+			       text_show(dn, sizeof dn, json_string_value(dtype)));
 	}
 	if (!json_is_array(shape))
 		return err_set(e, ST_BADINPUT, "%s: tensor '%s': \"shape\" is not an array", path,
@@ -324,13 +306,13 @@ static enum status check_tiling(const char *path, struct st_entry *entries, size
 			st = err_set(e, ST_BADINPUT,
 				     "%s: tensors '%s' [%zu, %zu) and '%s' [%zu, %zu) overlap in the "
 				     "data section",
-				     path, show(a, sizeof a, prev->name), prev->begin, prev->end,
-				     show(b, sizeof b, t->name), t->begin, t->end);
+				     path, text_show(a, sizeof a, prev->name), prev->begin, prev->end,
+				     text_show(b, sizeof b, t->name), t->begin, t->end);
 		else if (t->begin > expect)
 			st = err_set(e, ST_BADINPUT,
 				     "%s: bytes %zu..%zu of the data section belong to no tensor "
 				     "(a gap before '%s')",
-				     path, expect, t->begin, show(b, sizeof b, t->name));
+				     path, expect, t->begin, text_show(b, sizeof b, t->name));
 		if (t->end > expect) {
 			expect = t->end;
 			prev = t;
@@ -463,7 +445,7 @@ enum status safetensors_load(struct safetensors *s, const char *path, struct err
 				 JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		char txt[sizeof jerr.text + 8];
-		show(txt, sizeof txt, jerr.text);
+		text_show(txt, sizeof txt, jerr.text);
 		if (json_error_code(&jerr) == json_error_duplicate_key)
 			st = err_set(e, ST_BADINPUT, "%s: header has a duplicate tensor name (%s)",
 				     path, txt);
@@ -558,7 +540,7 @@ static enum status convert(const struct safetensors *s, const struct st_entry *t
 				return err_set(e, ST_BADINPUT,
 					       "%s: tensor '%s': F64 value %g at index %zu is "
 					       "outside the float range",
-					       s->path, show(nm, sizeof nm, t->name), d, i);
+					       s->path, text_show(nm, sizeof nm, t->name), d, i);
 			dst[i] = d > FLT_MAX && d - d == 0     ? FLT_MAX
 				 : d < -FLT_MAX && d - d == 0 ? -FLT_MAX
 							      : (float)d;
@@ -568,7 +550,7 @@ static enum status convert(const struct safetensors *s, const struct st_entry *t
 		return err_set(e, ST_BADINPUT,
 			       "%s: tensor '%s' has dtype %s, which cannot be read as floats "
 			       "(expected F32, F16, BF16 or F64)",
-			       s->path, show(nm, sizeof nm, t->name), t->dtype_name);
+			       s->path, text_show(nm, sizeof nm, t->name), t->dtype_name);
 	}
 }
 
@@ -580,7 +562,7 @@ enum status safetensors_read_f32(const struct safetensors *s, const struct st_en
 		return err_set(e, ST_BADINPUT,
 			       "%s: tensor '%s' has shape %s (%" PRIu64
 			       " values), expected %zu values",
-			       s->path, show(nm, sizeof nm, t->name),
+			       s->path, text_show(nm, sizeof nm, t->name),
 			       fmt_shape(sh, sizeof sh, t->ndim, t->shape), t->count, count);
 	}
 	return convert(s, t, dst, e);
@@ -601,7 +583,7 @@ enum status safetensors_read_f32_shape(const struct safetensors *s, const struct
 	if (!same) {
 		char nm[80], a[200], b[200];
 		return err_set(e, ST_BADINPUT, "%s: tensor '%s' has shape %s, expected %s",
-			       s->path, show(nm, sizeof nm, t->name),
+			       s->path, text_show(nm, sizeof nm, t->name),
 			       fmt_shape(a, sizeof a, t->ndim, t->shape),
 			       fmt_shape(b, sizeof b, nd, want));
 	}

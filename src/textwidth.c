@@ -125,3 +125,20 @@ void text_sanitize(char *dst, size_t cap, const char *s)
 	}
 	dst[o] = 0;
 }
+
+const char *text_show(char *buf, size_t n, const char *s)
+{
+	size_t i = 0, max = n > 4 ? n - 4 : 0;
+	for (; *s && i < max; s++)
+		buf[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+	if (*s) {
+		while (i > 0 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80)
+			i--;
+		if (i > 0 && (unsigned char)buf[i - 1] >= 0xc0)
+			i--;
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}

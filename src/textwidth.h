@@ -19,5 +19,10 @@ int text_fit(char *dst, size_t n, const char *src, int cells);
 /* Writes src into dst (capacity n) with control characters (C0, DEL, C1)
  * replaced by '?', so file text cannot drive the terminal. */
 void text_sanitize(char *dst, size_t n, const char *src);
+/* Untrusted text (a cell, a tensor name) for a one-line message, into buf
+ * (capacity n >= 4): control characters (C0, DEL) become '?', and text
+ * longer than n - 4 bytes is cut at a UTF-8 boundary and ends in "...".
+ * Returns buf. */
+const char *text_show(char *buf, size_t n, const char *s);
 
 #endif

@@ -3,6 +3,7 @@
  * files, vocabulary, splitting, BPE merge table, encoding, decoding,
  * training (vocab_build, bpe_learn). */
 #include "tokenizer.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -342,50 +343,16 @@ static enum status file_read(const char *path, char **buf, size_t *len, struct e
 		fclose(f);
 		return err_set(e, ST_BADINPUT, "%s: is a directory, not a file", path);
 	}
-	size_t cap = 0, n = 0;
-	char *p = NULL;
-	for (;;) {
-		if (n == cap) {
-			if (cap > (size_t)TOK_MAX_FILE) {
-				free(p);
-				fclose(f);
-				return err_set(e, ST_BADINPUT, "%s: file too large (more than %d MiB)",
-					       path, TOK_MAX_FILE >> 20);
-			}
-			size_t ncap = cap ? cap * 2 : 65536;
-			if (ncap > (size_t)TOK_MAX_FILE + 1)
-				ncap = (size_t)TOK_MAX_FILE + 2;
-			char *q = realloc(p, ncap + 1);
-			if (!q) {
-				free(p);
-				fclose(f);
-				return err_set(e, ST_NOMEM, "%s: out of memory", path);
-			}
-			p = q;
-			cap = ncap;
-		}
-		size_t got = fread(p + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	int bad = ferror(f);
-	int saved = errno;
+	int err;
+	enum file_read r = file_read_limited(f, TOK_MAX_FILE, buf, len, &err);
 	fclose(f);
-	if (bad) {
-		free(p);
-		return err_set(e, ST_IO, "%s: cannot read: %s", path, strerror(saved));
-	}
-	if (n > (size_t)TOK_MAX_FILE) {
-		free(p);
+	if (r == FILE_READ_TOO_LARGE)
 		return err_set(e, ST_BADINPUT, "%s: file too large (more than %d MiB)", path,
 			       TOK_MAX_FILE >> 20);
-	}
-	if (!p && !(p = malloc(1)))
+	if (r == FILE_READ_NOMEM)
 		return err_set(e, ST_NOMEM, "%s: out of memory", path);
-	p[n] = 0;
-	*buf = p;
-	*len = n;
+	if (r == FILE_READ_FAILED)
+		return err_set(e, ST_IO, "%s: cannot read: %s", path, strerror(err));
 	return ST_OK;
 }
 

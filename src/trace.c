@@ -1,4 +1,5 @@
 #include "trace.h"
+#include "parse.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -241,6 +242,18 @@ const char *axis_label(const struct axis *a, int i, char *buf, size_t n)
 		return a->labels[i];
 	snprintf(buf, n, "%d", i);
 	return buf;
+}
+
+int axis_find(const struct axis *a, int n, const char *s)
+{
+	int v;
+	if (parse_int(s, 0, n - 1, &v))
+		return v;
+	char buf[64]; /* holds an index; labels are returned as they are */
+	for (int i = 0; i < n; i++)
+		if (strcmp(axis_label(a, i, buf, sizeof buf), s) == 0)
+			return i;
+	return -1;
 }
 
 enum status trace_status(const struct trace *tr, struct err *e)

@@ -119,6 +119,9 @@ void tensor_set_prov(struct trace *tr, struct tensor *t, enum prov_kind kind,
 
 /* Writes the label of row/col i (the label or the index) into buf. */
 const char *axis_label(const struct axis *a, int i, char *buf, size_t n);
+/* The row/col of the n that s names, as an index or as its label; -1 if
+ * none does. */
+int axis_find(const struct axis *a, int n, const char *s);
 
 static inline float tensor_at(const struct tensor *t, int r, int c)
 {

@@ -1,9 +1,11 @@
 #include "train.h"
 #include "checkpoint.h"
 #include "decode.h"
+#include "fileio.h"
 #include "grad.h"
 #include "loss.h"
 #include "metrics.h"
+#include "rng.h"
 #include "rnn.h"
 #include "transformer.h"
 
@@ -22,28 +24,7 @@
  * and two threads give the same floating-point sums. */
 enum { TRAIN_SHARDS = 2 };
 
-/* ---------- random numbers (splitmix64: tiny, seedable, same everywhere) ---------- */
-
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	r->s += 0x9e3779b97f4a7c15ull;
-	uint64_t x = r->s;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
+/* ---------- random numbers (rng.h) ---------- */
 
 /* Uniform in [0, 1) with 24 random bits, exactly representable as a float. */
 static float rng_uniform(struct rng *r)
@@ -63,7 +44,7 @@ static float rng_normal(struct rng *r)
  * running state, so resuming at step s draws what a run reaching s would. */
 static struct rng rng_for(uint64_t seed, uint64_t purpose, uint64_t index)
 {
-	struct rng r = {mix64(seed ^ mix64(purpose * 0x632be59bd9b4e019ull ^ mix64(index)))};
+	struct rng r = {rng_mix(seed ^ rng_mix(purpose * 0x632be59bd9b4e019ull ^ rng_mix(index)))};
 	return r;
 }
 
@@ -210,37 +191,17 @@ static enum status read_file(const char *path, char **text, struct err *e)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, ST_BADINPUT, "%s: cannot open: %s", path, strerror(errno));
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	enum status st = ST_OK;
-	while (buf) {
-		if (len + 1 >= cap) {
-			if (cap >= (4u << 20)) {
-				st = err_set(e, ST_BADINPUT, "%s: larger than 4 MB", path);
-				break;
-			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		size_t got = fread(buf + len, 1, cap - 1 - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (!buf)
-		st = err_set(e, ST_NOMEM, "%s: out of memory", path);
-	else if (!st && ferror(f))
-		st = err_set(e, ST_BADINPUT, "%s: read error", path);
+	size_t len;
+	int err;
+	/* at most 4 MB less 2 bytes, the most this has always accepted */
+	enum file_read r = file_read_limited(f, (4u << 20) - 2, text, &len, &err);
 	fclose(f);
-	if (st) {
-		free(buf);
-		return st;
-	}
-	buf[len] = 0;
-	*text = buf;
+	if (r == FILE_READ_TOO_LARGE)
+		return err_set(e, ST_BADINPUT, "%s: larger than 4 MB", path);
+	if (r == FILE_READ_NOMEM)
+		return err_set(e, ST_NOMEM, "%s: out of memory", path);
+	if (r == FILE_READ_FAILED)
+		return err_set(e, ST_BADINPUT, "%s: read error", path);
 	return ST_OK;
 }
 
@@ -567,9 +528,22 @@ static enum status draw_masks(struct shard *s, const struct example *x, uint64_t
 	return ST_OK;
 }
 
-/* Forward, loss and backward of one pair; its gradient is scaled by its
- * share of the batch's target tokens, so the batch gradient is the mean
- * over tokens, as a padded batch with ignore_index would give. */
+/* The loss of one pair from its logits, and its d loss / d logits in
+ * s->dlogits scaled by the pair's share of the batch's target tokens, so
+ * the batch gradient is the mean over tokens, as a padded batch with
+ * ignore_index would give. */
+static float scaled_loss(struct shard *s, const struct example *x, const float *logits, int V,
+			 float smoothing)
+{
+	float loss = cross_entropy_forward_backward(logits, x->tgt_out, x->nt, V, smoothing, -1,
+						    s->dlogits);
+	float k = (float)x->nt * s->inv_tokens;
+	for (size_t i = 0; i < (size_t)x->nt * V; i++)
+		s->dlogits[i] *= k;
+	return loss;
+}
+
+/* Forward, loss and backward of one pair (see scaled_loss). */
 static enum status example_step(struct shard *s, const struct example *x, uint64_t pos,
 				float smoothing, double *loss_sum, struct err *e)
 {
@@ -591,11 +565,7 @@ static enum status example_step(struct shard *s, const struct example *x, uint64
 			return st;
 		}
 		tf_forward(c, &m->w, V, &a, x->src, x->tgt_in);
-		loss = cross_entropy_forward_backward(a.logits, x->tgt_out, x->nt, V, smoothing, -1,
-						      s->dlogits);
-		float k = (float)x->nt * s->inv_tokens;
-		for (size_t i = 0; i < (size_t)x->nt * V; i++)
-			s->dlogits[i] *= k;
+		loss = scaled_loss(s, x, a.logits, V, smoothing);
 		tf_backward(c, &m->w, &s->grads, V, &a, &da, s->dlogits);
 		tf_acts_release(&a);
 		tf_acts_release(&da);
@@ -610,11 +580,7 @@ static enum status example_step(struct shard *s, const struct example *x, uint64
 			return st;
 		}
 		rnn_forward(c, &m->w, V, &a, x->src, x->tgt_in);
-		loss = cross_entropy_forward_backward(a.logits, x->tgt_out, x->nt, V, smoothing, -1,
-						      s->dlogits);
-		float k = (float)x->nt * s->inv_tokens;
-		for (size_t i = 0; i < (size_t)x->nt * V; i++)
-			s->dlogits[i] *= k;
+		loss = scaled_loss(s, x, a.logits, V, smoothing);
 		rnn_backward(c, &m->w, &s->grads, V, &a, &da, s->dlogits, NULL);
 		rnn_acts_release(&a);
 		rnn_acts_release(&da);
@@ -1063,7 +1029,7 @@ enum status eval_translate(struct model *m, const char *text, int beam, int **id
 	enum status st = tokenizer_encode(&m->src_tok, text, &se, e);
 	if (st)
 		return st;
-	int Ts = se.n + 1, V = m->tgt_vocab.n;
+	int Ts = se.n + 1;
 	int *src = malloc((size_t)Ts * sizeof *src);
 	struct decode_out d = {0};
 	if (!src) {
@@ -1078,42 +1044,11 @@ enum status eval_translate(struct model *m, const char *text, int beam, int **id
 		return err_set(e, ST_BADINPUT, "source sentence too long: %d tokens, at most %d", Ts,
 			       c->max_len);
 	}
-	int max_len = c->max_decode_len;
-	if ((st = decode_out_init(&d, max_len, 1, e))) {
-		free(src);
-		return st;
-	}
-	if (c->arch == ARCH_TRANSFORMER) {
-		struct tf_acts a;
-		if (!(st = tf_acts_init(&a, c, V, Ts, 1, e))) {
-			tf_encode(c, &m->w, &a, src);
-			struct tf_stepper *s = tf_stepper_new(c, &m->w, V, a.memory, Ts, beam);
-			if (!s) {
-				st = err_set(e, ST_NOMEM, "out of memory for the decoder cache");
-			} else {
-				struct stepper ops = tf_stepper_ops(s);
-				st = decode_run(&ops, V, m->tgt_vocab.bos, m->tgt_vocab.eos, beam,
-						max_len, 1, &d, e);
-			}
-			tf_stepper_free(s);
-			tf_acts_release(&a);
-		}
-	} else {
-		struct rnn_acts a;
-		if (!(st = rnn_acts_init(&a, c, V, Ts, 1, e))) {
-			rnn_encode(c, &m->w, &a, src);
-			struct rnn_stepper *s = rnn_stepper_new(c, &m->w, V, &a, beam);
-			if (!s) {
-				st = err_set(e, ST_NOMEM, "out of memory for the decoder state");
-			} else {
-				struct stepper ops = rnn_stepper_ops(s);
-				st = decode_run(&ops, V, m->tgt_vocab.bos, m->tgt_vocab.eos, beam,
-						max_len, 1, &d, e);
-			}
-			rnn_stepper_free(s);
-			rnn_acts_release(&a);
-		}
-	}
+	struct run_opts o;
+	run_opts_default(&o);
+	o.beam = beam;
+	o.topk = 1; /* max_len 0: the config's max_decode_len */
+	st = model_decode_ids(m, src, Ts, &o, &d, e);
 	free(src);
 	if (!st) {
 		int k = d.n;

@@ -2,9 +2,9 @@
 #include "cli.h"
 #include "corpus.h"
 #include "model.h"
+#include "parse.h"
 #include "train.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,17 +20,6 @@ static void on_sigint(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return 0;
-	*out = (long)v;
-	return 1;
 }
 
 static const char train_usage[] =

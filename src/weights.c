@@ -47,13 +47,28 @@ static void lay(struct layout *L, float **slot, int ndim, int d0, int d1, const 
 		*slot = p->data;
 }
 
+/* Attention `name` of the layer at prefix p. */
 static void lay_mha(struct layout *L, float **in_w, float **in_b, float **out_w, float **out_b,
-		    int d, const char *prefix)
+		    int d, const char *p, const char *name)
 {
-	lay(L, in_w, 2, 3 * d, d, "%s.in_proj_weight", prefix);
-	lay(L, in_b, 1, 3 * d, 0, "%s.in_proj_bias", prefix);
-	lay(L, out_w, 2, d, d, "%s.out_proj.weight", prefix);
-	lay(L, out_b, 1, d, 0, "%s.out_proj.bias", prefix);
+	lay(L, in_w, 2, 3 * d, d, "%s.%s.in_proj_weight", p, name);
+	lay(L, in_b, 1, 3 * d, 0, "%s.%s.in_proj_bias", p, name);
+	lay(L, out_w, 2, d, d, "%s.%s.out_proj.weight", p, name);
+	lay(L, out_b, 1, d, 0, "%s.%s.out_proj.bias", p, name);
+}
+
+/* The feed-forward net and norms 1 and 2 of a layer, which encoder and
+ * decoder layers list alike after their attention (state_dict order). */
+static void lay_ffn_norms(struct layout *L, struct tf_layer *y, int d, int ff, const char *p)
+{
+	lay(L, &y->lin1_w, 2, ff, d, "%s.linear1.weight", p);
+	lay(L, &y->lin1_b, 1, ff, 0, "%s.linear1.bias", p);
+	lay(L, &y->lin2_w, 2, d, ff, "%s.linear2.weight", p);
+	lay(L, &y->lin2_b, 1, d, 0, "%s.linear2.bias", p);
+	lay(L, &y->norm1_w, 1, d, 0, "%s.norm1.weight", p);
+	lay(L, &y->norm1_b, 1, d, 0, "%s.norm1.bias", p);
+	lay(L, &y->norm2_w, 1, d, 0, "%s.norm2.weight", p);
+	lay(L, &y->norm2_b, 1, d, 0, "%s.norm2.bias", p);
 }
 
 static void lay_transformer(struct layout *L, const struct config *c, int vs, int vt)
@@ -70,17 +85,8 @@ static void lay_transformer(struct layout *L, const struct config *c, int vs, in
 	for (int l = 0; l < c->n_enc_layers; l++) {
 		struct tf_layer *y = &t->enc[l];
 		snprintf(p, sizeof p, "transformer.encoder.layers.%d", l);
-		char sa[128];
-		snprintf(sa, sizeof sa, "%s.self_attn", p);
-		lay_mha(L, &y->in_proj_w, &y->in_proj_b, &y->out_w, &y->out_b, d, sa);
-		lay(L, &y->lin1_w, 2, ff, d, "%s.linear1.weight", p);
-		lay(L, &y->lin1_b, 1, ff, 0, "%s.linear1.bias", p);
-		lay(L, &y->lin2_w, 2, d, ff, "%s.linear2.weight", p);
-		lay(L, &y->lin2_b, 1, d, 0, "%s.linear2.bias", p);
-		lay(L, &y->norm1_w, 1, d, 0, "%s.norm1.weight", p);
-		lay(L, &y->norm1_b, 1, d, 0, "%s.norm1.bias", p);
-		lay(L, &y->norm2_w, 1, d, 0, "%s.norm2.weight", p);
-		lay(L, &y->norm2_b, 1, d, 0, "%s.norm2.bias", p);
+		lay_mha(L, &y->in_proj_w, &y->in_proj_b, &y->out_w, &y->out_b, d, p, "self_attn");
+		lay_ffn_norms(L, y, d, ff, p);
 	}
 	if (c->final_norm) {
 		lay(L, &t->enc_norm_w, 1, d, 0, "transformer.encoder.norm.weight");
@@ -89,19 +95,10 @@ static void lay_transformer(struct layout *L, const struct config *c, int vs, in
 	for (int l = 0; l < c->n_dec_layers; l++) {
 		struct tf_layer *y = &t->dec[l];
 		snprintf(p, sizeof p, "transformer.decoder.layers.%d", l);
-		char sa[128];
-		snprintf(sa, sizeof sa, "%s.self_attn", p);
-		lay_mha(L, &y->in_proj_w, &y->in_proj_b, &y->out_w, &y->out_b, d, sa);
-		snprintf(sa, sizeof sa, "%s.multihead_attn", p);
-		lay_mha(L, &y->x_in_proj_w, &y->x_in_proj_b, &y->x_out_w, &y->x_out_b, d, sa);
-		lay(L, &y->lin1_w, 2, ff, d, "%s.linear1.weight", p);
-		lay(L, &y->lin1_b, 1, ff, 0, "%s.linear1.bias", p);
-		lay(L, &y->lin2_w, 2, d, ff, "%s.linear2.weight", p);
-		lay(L, &y->lin2_b, 1, d, 0, "%s.linear2.bias", p);
-		lay(L, &y->norm1_w, 1, d, 0, "%s.norm1.weight", p);
-		lay(L, &y->norm1_b, 1, d, 0, "%s.norm1.bias", p);
-		lay(L, &y->norm2_w, 1, d, 0, "%s.norm2.weight", p);
-		lay(L, &y->norm2_b, 1, d, 0, "%s.norm2.bias", p);
+		lay_mha(L, &y->in_proj_w, &y->in_proj_b, &y->out_w, &y->out_b, d, p, "self_attn");
+		lay_mha(L, &y->x_in_proj_w, &y->x_in_proj_b, &y->x_out_w, &y->x_out_b, d, p,
+			"multihead_attn");
+		lay_ffn_norms(L, y, d, ff, p);
 		lay(L, &y->norm3_w, 1, d, 0, "%s.norm3.weight", p);
 		lay(L, &y->norm3_b, 1, d, 0, "%s.norm3.bias", p);
 	}

@@ -60,7 +60,8 @@ run() {
 		sleep 0.05
 	done
 	if [ "$quit" = q ]; then T send-keys -t "$name:0" q; else T send-keys -t "$name:0" quit Enter; fi
-	if wait_file "$tmp/$name.rc" && [ "$(cat "$tmp/$name.rc")" = 0 ] &&
+	# .after is written last: wait for it, not for .rc.
+	if wait_file "$tmp/$name.after" && [ "$(cat "$tmp/$name.rc")" = 0 ] &&
 		cmp -s "$tmp/$name.before" "$tmp/$name.after"; then
 		ok
 	else

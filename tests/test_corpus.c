@@ -15,6 +15,8 @@
 
 #include "corpus.h"
 
+#include "testdata.h"
+
 static const char *const splits[3] = {"train", "valid", "test"};
 static const enum corpus_lang langs[2] = {CORPUS_EN_ZH, CORPUS_EN_FR};
 
@@ -41,14 +43,6 @@ static char *read_file(const char *path, size_t *len)
 	buf[n] = 0;
 	*len = n;
 	return buf;
-}
-
-static void write_file(const char *path, const char *s, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(s, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
 }
 
 static int same_file(const char *a, const char *b)

@@ -20,17 +20,7 @@
 #include "npy.h"
 #include "trace.h"
 
-static const char *data_dir(void)
-{
-	const char *d = getenv("SEQSTEP_TESTDATA");
-	return d ? d : "tests/data";
-}
-
-static void make_tmpdir(char *dir, size_t n)
-{
-	snprintf(dir, n, "%s/seqstep-csv-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(dir));
-}
+#include "testdata.h"
 
 /* Number of entries in dir, other than . and .. */
 static int count_entries(const char *dir)
@@ -43,29 +33,6 @@ static int count_entries(const char *dir)
 		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
 	closedir(d);
 	return n;
-}
-
-static void remove_tmpdir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	struct dirent *de;
-	char p[4200];
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-			unlink(p);
-		}
-	closedir(d);
-	assert_int_equal(rmdir(dir), 0);
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
 }
 
 static char *read_file(const char *path, size_t *n)
@@ -116,7 +83,7 @@ static void test_roundtrip_quoting(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "csv");
 	snprintf(path, sizeof path, "%s/x.csv", dir);
 	struct trace tr;
 	trace_init(&tr);
@@ -167,7 +134,7 @@ static void test_nonfinite_written(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "csv");
 	snprintf(path, sizeof path, "%s/scores.csv", dir);
 	struct trace tr;
 	trace_init(&tr);
@@ -191,7 +158,7 @@ static void test_refuse_overwrite(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "csv");
 	snprintf(path, sizeof path, "%s/x.csv", dir);
 	write_file(path, "old\n", 4);
 	struct trace tr;
@@ -219,7 +186,7 @@ static void test_atomic(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "csv");
 	snprintf(path, sizeof path, "%s/out.txt", dir);
 	struct atomic_file af;
 	struct err e = {0};
@@ -323,7 +290,7 @@ static void test_npy(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200], path1[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "csv");
 	snprintf(path, sizeof path, "%s/x.npy", dir);
 	snprintf(path1, sizeof path1, "%s/v.npy", dir);
 	struct trace tr;
@@ -354,7 +321,7 @@ static void test_read_variants(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "csv");
 	snprintf(path, sizeof path, "%s/in.csv", dir);
 	/* BOM, CRLF, a quoted label across lines, a quoted number, spaces
 	 * around numbers, no final newline, blank lines skipped. */
@@ -430,29 +397,6 @@ static void test_locale(void **state)
 	trace_release(&tr);
 }
 
-/* Looks name up in tests/data/bad/EXPECT; returns 0 if absent. */
-static int expect_for(const char *name, char *sub, size_t n)
-{
-	char path[4200], line[1024];
-	snprintf(path, sizeof path, "%s/bad/EXPECT", data_dir());
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	int found = 0;
-	while (!found && fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = 0;
-		char *tab = strchr(line, '\t');
-		if (!tab)
-			continue;
-		*tab = 0;
-		if (strcmp(line, name) == 0) {
-			snprintf(sub, n, "%s", tab + 1);
-			found = 1;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 static const char *const bad_files[] = {
 	"csv-empty.csv",          "csv-no-rows.csv",      "csv-no-columns.csv",
 	"csv-ragged.csv",         "csv-not-number.csv",   "csv-nan.csv",
@@ -466,16 +410,11 @@ static void test_bad_corpus(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
 		char path[4200], sub[1024];
-		snprintf(path, sizeof path, "%s/bad/%s", data_dir(), bad_files[i]);
-		if (!expect_for(bad_files[i], sub, sizeof sub))
-			fail_msg("%s: no line in EXPECT", bad_files[i]);
+		bad_file(bad_files[i], path, sizeof path, sub, sizeof sub);
 		struct csv_matrix m;
 		struct err e = {0};
 		enum status st = csv_read_matrix(path, &m, &e);
-		if (st != ST_BADINPUT || !strstr(e.msg, bad_files[i]) || !strstr(e.msg, sub) ||
-		    strchr(e.msg, '\n'))
-			fail_msg("%s: status %d, message \"%s\", expected \"%s\"", bad_files[i],
-				 (int)st, e.msg, sub);
+		bad_file_check(bad_files[i], st, e.msg, sub);
 		assert_null(m.data);
 		assert_null(m.row_labels);
 		csv_matrix_release(&m);

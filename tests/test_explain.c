@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +23,8 @@
 #include "status.h"
 #include "trace.h"
 
-#define FIXTURES "tests/ref/fixtures"
+#include "fixtures.h"
+
 #define TOL 1e-4
 #define BUF 16384
 
@@ -662,49 +662,6 @@ static void test_blocks(void **state)
 
 /* ------------------------------------------------------------------ */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every model directory under tests/ref/fixtures (one with config.json), sorted. */
-static size_t list_fixtures(char ***out)
-{
-	DIR *d = opendir(FIXTURES);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	*out = NULL;
-	if (!d)
-		return 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char p[1024];
-		struct stat st;
-		snprintf(p, sizeof p, "%s/%s/config.json", FIXTURES, de->d_name);
-		if (stat(p, &st) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			char **nn = realloc(names, cap * sizeof *nn);
-			if (!nn)
-				break;
-			names = nn;
-		}
-		size_t len = strlen(FIXTURES) + 1 + strlen(de->d_name) + 1;
-		if (!(names[n] = malloc(len)))
-			break;
-		snprintf(names[n], len, "%s/%s", FIXTURES, de->d_name);
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
-	*out = names;
-	return n;
-}
-
 static void test_no_fixtures(void **state)
 {
 	(void)state;
@@ -714,7 +671,7 @@ static void test_no_fixtures(void **state)
 int main(void)
 {
 	char **dirs = NULL;
-	size_t nf = list_fixtures(&dirs);
+	size_t nf = fixtures_list("config.json", &dirs);
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_hand_qk),
 		cmocka_unit_test(test_long_sum_abbreviated),
@@ -733,15 +690,13 @@ int main(void)
 		tests[k++] = (struct CMUnitTest){"fixtures", test_no_fixtures, NULL, NULL, NULL};
 	} else {
 		for (size_t i = 0; i < nf; i++)
-			tests[k++] = (struct CMUnitTest){dirs[i] + strlen(FIXTURES) + 1, test_fixture,
-							 NULL, NULL, dirs[i]};
+			tests[k++] = (struct CMUnitTest){fixtures_name(dirs[i]), test_fixture, NULL,
+							 NULL, dirs[i]};
 		tests[k++] = (struct CMUnitTest){"every provenance kind", test_fixture_kinds, NULL,
 						 NULL, NULL};
 	}
 	int rc = _cmocka_run_group_tests("test_explain", tests, k, NULL, NULL);
-	for (size_t i = 0; i < nf; i++)
-		free(dirs[i]);
-	free(dirs);
+	fixtures_free(dirs, nf);
 	free(tests);
 	return rc;
 }

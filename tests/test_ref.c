@@ -10,50 +10,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "model.h"
 #include "safetensors.h"
 #include "status.h"
 #include "trace.h"
 
-#define FIXTURES "tests/ref/fixtures"
+#include "fixtures.h"
+
 #define TOL 1e-4
 #define MAX_REPORTS 20 /* mismatch lines printed per case */
-
-static int starts_with(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
-/* Reads an id vector stored as F32; NULL (with a message) on failure. */
-static int *read_ids(const struct safetensors *s, const char *name, int *n, const char *dir)
-{
-	const struct st_entry *t = safetensors_get(s, name);
-	if (!t || t->count == 0 || t->count > 4096) {
-		print_error("%s: expected.safetensors has no usable %s\n", dir, name);
-		return NULL;
-	}
-	float *f = malloc(t->count * sizeof *f);
-	int *ids = malloc(t->count * sizeof *ids);
-	struct err e = {0};
-	if (!f || !ids || safetensors_read_f32(s, t, f, (size_t)t->count, &e) != ST_OK) {
-		print_error("%s: %s: %s\n", dir, name, e.msg);
-		free(f);
-		free(ids);
-		return NULL;
-	}
-	for (size_t i = 0; i < t->count; i++)
-		ids[i] = (int)lrintf(f[i]);
-	*n = (int)t->count;
-	free(f);
-	return ids;
-}
 
 /* Absolute error of one cell; INFINITY for a NaN or an infinity mismatch. */
 static double cell_err(float got, float want)
@@ -79,24 +49,16 @@ static int shape_matches(const struct st_entry *x, const struct tensor *t)
 static void test_case(void **state)
 {
 	const char *dir = *state;
-	char path[1200];
 	struct err e = {0};
-	struct model *m = calloc(1, sizeof *m);
 	struct safetensors s;
 	struct trace tr;
 	memset(&s, 0, sizeof s);
 	trace_init(&tr);
-	assert_non_null(m);
-
-	if (model_load(m, dir, &e) != ST_OK)
-		fail_msg("%s: model_load: %s", dir, e.msg);
-	snprintf(path, sizeof path, "%s/expected.safetensors", dir);
-	if (safetensors_load(&s, path, &e) != ST_OK)
-		fail_msg("%s", e.msg);
+	struct model *m = fixtures_load(dir, &s);
 
 	int n_src = 0, n_tgt = 0;
-	int *src = read_ids(&s, "input.src_ids", &n_src, dir);
-	int *tgt = read_ids(&s, "input.tgt_ids", &n_tgt, dir);
+	int *src = fixtures_read_ids(&s, "input.src_ids", &n_src, dir);
+	int *tgt = fixtures_read_ids(&s, "input.tgt_ids", &n_tgt, dir);
 	assert_non_null(src);
 	assert_non_null(tgt);
 	if (model_run_ids(m, src, n_src, tgt, n_tgt, &tr, &e) != ST_OK)
@@ -175,75 +137,7 @@ static void test_case(void **state)
 	assert_true(compared > 0);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every fixture directory (one holding expected.safetensors), sorted. */
-static size_t list_fixtures(char ***out)
-{
-	DIR *d = opendir(FIXTURES);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	if (!d)
-		return 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char p[1024];
-		struct stat st;
-		snprintf(p, sizeof p, "%s/%s/expected.safetensors", FIXTURES, de->d_name);
-		if (stat(p, &st) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			char **nn = realloc(names, cap * sizeof *nn);
-			if (!nn)
-				break;
-			names = nn;
-		}
-		size_t len = strlen(FIXTURES) + 1 + strlen(de->d_name) + 1;
-		names[n] = malloc(len);
-		if (!names[n])
-			break;
-		snprintf(names[n], len, "%s/%s", FIXTURES, de->d_name);
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
-	*out = names;
-	return n;
-}
-
-static void test_no_fixtures(void **state)
-{
-	(void)state;
-	fail_msg("no fixtures under %s/ (run the tests from the repository root; "
-		 "regenerate with /usr/bin/python3 tests/ref/gen_fixtures.py)", FIXTURES);
-}
-
 int main(void)
 {
-	char **dirs = NULL;
-	size_t n = list_fixtures(&dirs);
-	struct CMUnitTest *tests = calloc(n ? n : 1, sizeof *tests);
-	if (!tests)
-		return 1;
-	if (n == 0) {
-		tests[0] = (struct CMUnitTest){"fixtures", test_no_fixtures, NULL, NULL, NULL};
-		n = 1;
-	} else {
-		for (size_t i = 0; i < n; i++)
-			tests[i] = (struct CMUnitTest){dirs[i] + strlen(FIXTURES) + 1, test_case,
-						       NULL, NULL, dirs[i]};
-	}
-	int rc = _cmocka_run_group_tests("test_ref", tests, n, NULL, NULL);
-	for (size_t i = 0; dirs && i < n; i++)
-		free(dirs[i]);
-	free(dirs);
-	free(tests);
-	return rc;
+	return fixtures_run("test_ref", test_case);
 }

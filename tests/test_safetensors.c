@@ -6,50 +6,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "safetensors.h"
 
-static const char *data_dir(void)
-{
-	const char *d = getenv("SEQSTEP_TESTDATA");
-	return d ? d : "tests/data";
-}
-
-static void make_tmpdir(char *dir, size_t n)
-{
-	snprintf(dir, n, "%s/seqstep-st-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(dir));
-}
-
-static void remove_tmpdir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	struct dirent *de;
-	char p[4200];
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-			unlink(p);
-		}
-	closedir(d);
-	assert_int_equal(rmdir(dir), 0);
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-}
+#include "testdata.h"
 
 static unsigned char *read_file(const char *path, size_t *n)
 {
@@ -91,7 +56,7 @@ static void test_roundtrip(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "st");
 	snprintf(path, sizeof path, "%s/m.safetensors", dir);
 
 	const float w[6] = {1.5f, -0.0f, 0x1p-149f, 3.4028235e38f, 0.1f, -7.25f};
@@ -225,7 +190,7 @@ static void test_half_file(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "st");
 	snprintf(path, sizeof path, "%s/h.safetensors", dir);
 
 	static const uint16_t f16[] = {0x0000, 0x8000, 0x3C00, 0xC000, 0x0001, 0x03FF, 0x0400,
@@ -303,7 +268,7 @@ static void test_count_mismatch(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "st");
 	snprintf(path, sizeof path, "%s/c.safetensors", dir);
 	float w[6] = {0};
 	struct st_item it = {.name = "enc.w", .ndim = 2, .shape = {2, 3}, .data = w};
@@ -323,29 +288,6 @@ static void test_count_mismatch(void **state)
 	assert_non_null(strstr(e.msg, "has shape [2, 3], expected [3, 2]"));
 	safetensors_release(&s);
 	remove_tmpdir(dir);
-}
-
-/* Looks name up in tests/data/bad/EXPECT; returns 0 if absent. */
-static int expect_for(const char *name, char *sub, size_t n)
-{
-	char path[4200], line[1024];
-	snprintf(path, sizeof path, "%s/bad/EXPECT", data_dir());
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	int found = 0;
-	while (!found && fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = 0;
-		char *tab = strchr(line, '\t');
-		if (!tab)
-			continue;
-		*tab = 0;
-		if (strcmp(line, name) == 0) {
-			snprintf(sub, n, "%s", tab + 1);
-			found = 1;
-		}
-	}
-	fclose(f);
-	return found;
 }
 
 static const char *const bad_files[] = {
@@ -383,16 +325,11 @@ static void test_bad_corpus(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
 		char path[4200], sub[1024];
-		snprintf(path, sizeof path, "%s/bad/%s", data_dir(), bad_files[i]);
-		if (!expect_for(bad_files[i], sub, sizeof sub))
-			fail_msg("%s: no line in EXPECT", bad_files[i]);
+		bad_file(bad_files[i], path, sizeof path, sub, sizeof sub);
 		struct safetensors s;
 		struct err e = {0};
 		enum status st = safetensors_load(&s, path, &e);
-		if (st != ST_BADINPUT || !strstr(e.msg, bad_files[i]) || !strstr(e.msg, sub) ||
-		    strchr(e.msg, '\n'))
-			fail_msg("%s: status %d, message \"%s\", expected \"%s\"", bad_files[i],
-				 (int)st, e.msg, sub);
+		bad_file_check(bad_files[i], st, e.msg, sub);
 		assert_null(s.file);
 		assert_null(s.entries);
 		safetensors_release(&s);
@@ -438,7 +375,7 @@ static void test_corruptions(void **state)
 {
 	(void)state;
 	char dir[4096], path[4200], bad[4300];
-	make_tmpdir(dir, sizeof dir);
+	make_tmpdir(dir, sizeof dir, "st");
 	snprintf(path, sizeof path, "%s/ok.safetensors", dir);
 	snprintf(bad, sizeof bad, "%s/bad.safetensors", dir);
 	const float w[6] = {1, 2, 3, 4, 5, 6};

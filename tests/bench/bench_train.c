@@ -7,16 +7,12 @@
  * root); BENCH_STEPS and BENCH_RUNS override the steps and runs. */
 #include "train.h"
 
+#include "timing.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static void rm_dir(const char *dir)
 {
