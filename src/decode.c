@@ -89,17 +89,18 @@ enum status decode_run(const struct stepper *s, int V, int bos, int eos, int bea
 {
 	if (beam < 1 || beam > 64)
 		return err_set(e, ST_USAGE, "beam width %d out of range 1..64", beam);
-	if (topk > V)
-		topk = V;
+	/* topk may exceed V: topk_select pads with id -1, so the output keeps
+	 * the caller's row stride. */
 	enum status st = ST_OK;
 	struct hyp *cur = calloc((size_t)beam, sizeof *cur), *nxt = calloc((size_t)beam, sizeof *nxt);
 	struct hyp best = {0};
 	float *logits = malloc((size_t)beam * V * sizeof *logits);
 	float *probs = malloc((size_t)V * sizeof *probs);
 	struct cand *cands = malloc((size_t)beam * beam * sizeof *cands);
-	int *kid = malloc((size_t)(beam > topk ? beam : topk) * sizeof *kid); /* also parents */
-	float *kval = malloc((size_t)(beam > topk ? beam : topk) * sizeof *kval);
-	int ok = cur && nxt && logits && probs && cands && kid && kval &&
+	int *kid = malloc((size_t)beam * sizeof *kid);
+	float *kval = malloc((size_t)beam * sizeof *kval);
+	int *parents = malloc((size_t)beam * sizeof *parents);
+	int ok = cur && nxt && logits && probs && cands && kid && kval && parents &&
 		 hyp_alloc(&best, max_len, topk);
 	for (int b = 0; ok && b < beam; b++)
 		ok = hyp_alloc(&cur[b], max_len, topk) && hyp_alloc(&nxt[b], max_len, topk);
@@ -158,14 +159,11 @@ enum status decode_run(const struct stepper *s, int V, int bos, int eos, int bea
 			nxt[nlive].score = cands[i].score;
 			nxt[nlive].ids[t] = cands[i].token;
 			nxt[nlive].len = t + 1;
-			cands[nlive].parent = cands[i].parent; /* remember the slot to copy from */
-			nlive++;
+			parents[nlive++] = cands[i].parent;
 		}
 		/* The model's state slots follow their hypotheses. */
-		for (int i = 0; i < nlive; i++)
-			kid[i] = cands[i].parent;
 		if (nlive > 0 && s->reorder)
-			s->reorder(s->ctx, kid, nlive, t + 1);
+			s->reorder(s->ctx, parents, nlive, t + 1);
 		struct hyp *tmp = cur;
 		cur = nxt;
 		nxt = tmp;
@@ -192,5 +190,6 @@ out:
 	free(cands);
 	free(kid);
 	free(kval);
+	free(parents);
 	return st;
 }
