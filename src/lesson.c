@@ -152,14 +152,17 @@ static enum status perr(struct parser *p, int lineno, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static enum status perr(struct parser *p, int lineno, const char *fmt, ...)
 {
-	char msg[400];
+	char msg[400], clean[400];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Messages quote the lesson's own text: no control character from a
+	 * shared file may reach the terminal (found by tests/fuzz/fuzz_lesson). */
+	text_show(clean, sizeof clean, msg);
 	if (lineno > 0)
-		return err_set(p->e, ST_BADINPUT, "%s:%d: %s", p->path, lineno, msg);
-	return err_set(p->e, ST_BADINPUT, "%s: %s", p->path, msg);
+		return err_set(p->e, ST_BADINPUT, "%s:%d: %s", p->path, lineno, clean);
+	return err_set(p->e, ST_BADINPUT, "%s: %s", p->path, clean);
 }
 
 static enum status oom(struct parser *p)

@@ -54,6 +54,11 @@ while IFS="$(printf '\t')" read -r name expect; do
 		cp "$BAD/$name" "$tmp/m/src.vocab"
 		want_file=src.vocab check "$name" "$expect" "$tmp/m" --translate "s4 s5"
 		;;
+	lesson-*)
+		# A shared lesson file: --lesson stops at the first problem (the
+		# handout printed so far goes to stdout).
+		want_file=$name check "$name" "$expect" "$QKV" --lesson "$BAD/$name"
+		;;
 	*) echo "FAIL: no rule for $name"; fail=$((fail + 1)) ;;
 	esac
 done <"$BAD/EXPECT"

@@ -21,7 +21,8 @@ grep -v '^#' "$HERE/targets" | awk 'NF' | while read -r name maxlen extra; do
 	[ -f "$HERE/$name.dict" ] && dict="-dict=$HERE/$name.dict"
 	log="$B/logs/$name.log"
 	# shellcheck disable=SC2086
-	"./$B/fuzz_$name" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
+	case $B in /*) bin=$B/fuzz_$name ;; *) bin=./$B/fuzz_$name ;; esac
+	"$bin" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
 		-max_len="$maxlen" $dict $extra -print_final_stats=1 \
 		-artifact_prefix="$B/artifacts/$name-" "$B/corpus/$name" "$B/seeds/$name" \
 		>"$log" 2>&1

@@ -51,7 +51,17 @@ for f in tests/data/bad/*; do
 	vocab-*)
 		add vocab "$f"
 		sh "$HERE/pack_model.sh" "$TF" "s4 s5" src.vocab "$f" >"$B/model/bad-$n-$name" ;;
+	lesson-*)
+		add lesson "$f" ;;
 	esac
+done
+# Lessons, and every command line of their seqstep blocks for the parser.
+for f in lessons/*.md; do
+	add lesson "$f"
+	awk '/^```seqstep/ {on = 1; next} /^```/ {on = 0} on' "$f" | while IFS= read -r line; do
+		n=$((n + 1))
+		printf '%s' "$line" >"$B/command/lesson-$n"
+	done
 done
 # The sentences of the seeds and a few real model sentences for the encoder.
 for s in "the cat is sleeping on the mat" "s4 s5 s6" "l'homme qu'il voit" "猫在睡觉。"; do

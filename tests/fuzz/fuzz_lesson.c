@@ -1,0 +1,36 @@
+/* lesson_parse on arbitrary bytes (a lesson file a teacher shares), checked
+ * against the real command table: every failure is one line naming the file
+ * and line, and a lesson that parses has well-formed steps. */
+#include "commands.h"
+#include "fuzz_common.h"
+#include "lesson.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct commands cmds;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	struct err e = {0};
+	if (!ready) {
+		if (commands_init(&cmds, &e) || lesson_register(&cmds, &e))
+			abort(); /* a harness problem, not a finding */
+		ready = 1;
+	}
+	struct lesson L;
+	memset(&L, 0, sizeof L);
+	enum status st = lesson_parse(&L, "fuzz.md", (const char *)data, size, &cmds, &e);
+	if (st != ST_OK) {
+		FUZZ_CHECK(st == ST_BADINPUT || st == ST_NOMEM, "status %d: %s", st, e.msg);
+		fuzz_check_msg(e.msg);
+		FUZZ_CHECK(strncmp(e.msg, "fuzz.md", 7) == 0, "message does not name the file: %s",
+			   e.msg);
+	} else {
+		FUZZ_CHECK(L.nsteps >= 0 && L.nsections >= 0, "counts %d %d", L.nsteps, L.nsections);
+		FUZZ_CHECK(L.nsteps == 0 || L.steps != NULL, "steps");
+	}
+	lesson_release(&L);
+	return 0;
+}
