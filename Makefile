@@ -107,7 +107,7 @@ models: deps
 	$(Q)sh models/train-all.sh
 
 clean:
-	rm -rf build build-asan build-debug
+	rm -rf build build-asan build-debug build-fuzz
 
 # libFuzzer harnesses (tests/fuzz/README.md): builds build-fuzz/fuzz_* with
 # clang + ASan + UBSan, then runs each for FUZZ_SECONDS; fails on any finding.
