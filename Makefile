@@ -89,14 +89,14 @@ test: deps
 check: test
 
 asan:
-	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -fno-omit-frame-pointer" \
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test-nodeps
 
 test-nodeps: $(BIN) $(TEST_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
 
 debug:
-	$(Q)$(MAKE) --no-print-directory BUILD=build-debug OPT="-O0" all
+	$(Q)$(MAKE) --no-print-directory BUILD=build/debug OPT="-O0" all
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
@@ -107,9 +107,9 @@ models: deps
 	$(Q)sh models/train-all.sh
 
 clean:
-	rm -rf build build-asan build-debug build-fuzz
+	rm -rf build
 
-# libFuzzer harnesses (tests/fuzz/README.md): builds build-fuzz/fuzz_* with
+# libFuzzer harnesses (tests/fuzz/README.md): builds build/fuzz/fuzz_* with
 # clang + ASan + UBSan, then runs each for FUZZ_SECONDS; fails on any finding.
 FUZZ_SECONDS ?= 10
 .PHONY: fuzz

@@ -1,10 +1,10 @@
-# Builds the libFuzzer harnesses into build-fuzz/ (used by `make fuzz`; see
+# Builds the libFuzzer harnesses into build/fuzz/ (used by `make fuzz`; see
 # tests/fuzz/README.md). Every src/*.c but main.c is compiled with clang,
 # coverage instrumentation, ASan and UBSan (clang has no
 # -Wformat-truncation, so the -Wno- of the main Makefile is not needed); each tests/fuzz/fuzz_NAME.c
-# becomes build-fuzz/fuzz_NAME.
+# becomes build/fuzz/fuzz_NAME.
 FUZZ_CC    ?= clang
-FUZZ_BUILD ?= build-fuzz
+FUZZ_BUILD ?= build/fuzz
 FUZZ_PKGS  := ncursesw readline jansson openblas
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror \

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Runs every harness listed in tests/fuzz/targets for FUZZ_SECONDS seconds
 # each (default 10) on its corpus; fails if any finds a crash, leak, OOM or
-# timeout (the input is saved as build-fuzz/artifacts/NAME-crash-...).
+# timeout (the input is saved as build/fuzz/artifacts/NAME-crash-...).
 #   FUZZ_SECONDS=60 FUZZ_TARGETS="csv vocab" sh tests/fuzz/run.sh
 # Assumes `make -f tests/fuzz/fuzz.mk build` has run (make fuzz does both).
 set -u
-B=${FUZZ_BUILD:-build-fuzz}
+B=${FUZZ_BUILD:-build/fuzz}
 SECS=${FUZZ_SECONDS:-10}
 HERE=tests/fuzz
 export OPENBLAS_NUM_THREADS=1
