@@ -151,10 +151,12 @@ static enum status parse_transformer(struct cfg_ctx *x, struct config *c)
 	json_t *eps = json_object_get(r, "layer_norm_eps");
 	c->layer_norm_eps = 1e-5f;
 	if (eps) {
-		if (!json_is_number(eps) || !(json_number_value(eps) > 0) ||
-		    json_number_value(eps) > 1)
-			return bad(x, "layer_norm_eps", "must be a number in (0, 1]");
-		c->layer_norm_eps = (float)json_number_value(eps);
+		/* Checked as the float it becomes: 1e-60 is positive as a double
+		 * but 0 as a float (found by tests/fuzz/fuzz_config). */
+		float v = json_is_number(eps) ? (float)json_number_value(eps) : 0.0f;
+		if (!json_is_number(eps) || !(v > 0) || v > 1)
+			return bad(x, "layer_norm_eps", "must be a number in (0, 1] (as a 32-bit float)");
+		c->layer_norm_eps = v;
 	}
 	json_t *sc = json_object_get(r, "embed_scale");
 	c->embed_scale_sqrt = 1;

@@ -3,6 +3,7 @@
 # each (default 10) on its corpus; fails if any finds a crash, leak, OOM or
 # timeout (the input is saved as build/fuzz/artifacts/NAME-crash-...).
 #   FUZZ_SECONDS=60 FUZZ_TARGETS="csv vocab" sh tests/fuzz/run.sh
+# FUZZ_SEED fixes libFuzzer's mutation sequence (0, the default, picks one).
 # Assumes `make -f tests/fuzz/fuzz.mk build` has run (make fuzz does both).
 set -u
 B=${FUZZ_BUILD:-build/fuzz}
@@ -23,7 +24,7 @@ grep -v '^#' "$HERE/targets" | awk 'NF' | while read -r name maxlen extra; do
 	# shellcheck disable=SC2086
 	case $B in /*) bin=$B/fuzz_$name ;; *) bin=./$B/fuzz_$name ;; esac
 	"$bin" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
-		-max_len="$maxlen" $dict $extra -print_final_stats=1 \
+		-max_len="$maxlen" -seed="${FUZZ_SEED:-0}" $dict $extra -print_final_stats=1 \
 		-artifact_prefix="$B/artifacts/$name-" "$B/corpus/$name" "$B/seeds/$name" \
 		>"$log" 2>&1
 	rc=$?

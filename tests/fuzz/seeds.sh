@@ -4,7 +4,7 @@
 # the hand-written seeds in tests/fuzz/seeds/NAME. Rebuilt on every run; the
 # growing corpus lives in $FUZZ_BUILD/corpus/NAME.
 set -eu
-B=${FUZZ_BUILD:-build-fuzz}/seeds
+B=${FUZZ_BUILD:-build/fuzz}/seeds
 HERE=tests/fuzz
 rm -rf "$B"
 for t in $(grep -v '^#' "$HERE/targets" | awk 'NF {print $1}'); do
