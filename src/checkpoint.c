@@ -46,13 +46,8 @@ static enum status write_vocab(const char *dir, const char *name, const struct v
 			       struct err *e)
 {
 	char path[4096];
-	struct atomic_file af;
-	enum status st;
-	if ((st = join(path, sizeof path, dir, name, e)) || (st = atomic_open(&af, path, 1, e)))
-		return st;
-	for (int i = 0; i < v->n; i++)
-		fprintf(af.f, "%s\n", v->tokens[i]);
-	return finish(&af, e);
+	enum status st = join(path, sizeof path, dir, name, e);
+	return st ? st : vocab_save(v, path, e);
 }
 
 static enum status write_merges(const char *dir, const char *name, const struct tokenizer *t,

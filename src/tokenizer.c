@@ -3,6 +3,7 @@
  * files, vocabulary, splitting, BPE merge table, encoding, decoding,
  * training (vocab_build, bpe_learn). */
 #include "tokenizer.h"
+#include "atomicfile.h"
 #include "fileio.h"
 
 #include <errno.h>
@@ -561,22 +562,16 @@ enum status vocab_from_tokens(struct vocab *v, const char *const *tokens, int n,
 
 enum status vocab_save(const struct vocab *v, const char *path, struct err *e)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return err_set(e, ST_IO, "%s: cannot write: %s", path, strerror(errno));
+	/* Atomic, so a model folder never holds half a vocabulary. */
+	struct atomic_file af;
+	enum status st = atomic_open(&af, path, 1, e);
+	if (st)
+		return st;
 	for (int i = 0; i < v->n; i++) {
-		fputs(v->tokens[i], f);
-		fputc('\n', f);
+		fputs(v->tokens[i], af.f);
+		fputc('\n', af.f);
 	}
-	int bad = ferror(f);
-	int saved = errno;
-	if (fclose(f) != 0 && !bad) {
-		bad = 1;
-		saved = errno;
-	}
-	if (bad)
-		return err_set(e, ST_IO, "%s: cannot write: %s", path, strerror(saved));
-	return ST_OK;
+	return atomic_commit(&af, e);
 }
 
 /* ---- splitting ---- */

@@ -65,7 +65,8 @@ enum status vocab_from_tokens(struct vocab *v, const char *const *tokens, int n,
 void vocab_release(struct vocab *v);
 int vocab_id(const struct vocab *v, const char *tok);   /* -1 when absent */
 const char *vocab_token(const struct vocab *v, int id); /* "<?>" when out of range */
-/* One token per line, '\n' terminated; ST_IO naming path on failure. */
+/* One token per line, '\n' terminated, written atomically (temp file +
+ * rename, replacing path); ST_IO naming path on failure. */
 enum status vocab_save(const struct vocab *v, const char *path, struct err *e);
 
 struct bpe_merge_rec {
