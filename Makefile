@@ -31,6 +31,8 @@ BIN       := $(BUILD)/seqstep
 LIB       := $(BUILD)/libseqstep.a
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
@@ -54,6 +56,11 @@ $(BUILD)/tests/%.o: tests/%.c
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs cmocka 2>/dev/null) $(LDLIBS)
+
+# Test helpers (tests/tools): plain C, no project library.
+$(BUILD)/tools/%: tests/tools/%.c
+	$(call say,CC,$<)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< -lm
 
 $(BUILD)/bench/%.o: tests/bench/%.c
 	$(call say,CC,$<)mkdir -p $(dir $@)
@@ -83,7 +90,7 @@ run: deps
 
 # Every test: cmocka unit tests, then the shell end-to-end tests.
 test: deps
-	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(TOOL_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
 
 check: test
@@ -92,7 +99,7 @@ asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test-nodeps
 
-test-nodeps: $(BIN) $(TEST_BIN)
+test-nodeps: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
 
 debug:
@@ -117,4 +124,4 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d $(BUILD)/bench/*.d)

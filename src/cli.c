@@ -77,6 +77,8 @@ static int run_batch(const struct batch *b)
 		trace_release(&tr);
 		return status_exit_code(st);
 	}
+	if (m.warning[0])
+		fprintf(stderr, "seqstep: warning: %s\n", m.warning);
 	struct run_opts o;
 	run_opts_default(&o);
 	o.beam = b->beam;

@@ -50,6 +50,7 @@ void cmd_out_reset(struct cmd_out *o)
 	o->pager = 0;
 	o->view = CMD_VIEW_NONE;
 	o->tensor[0] = 0;
+	o->warning[0] = 0;
 }
 
 void cmd_out_release(struct cmd_out *o)
@@ -331,6 +332,10 @@ enum status commands_run(struct commands *c, struct cmd_ctx *ctx, const char *li
 			break;
 		}
 		st = cmd->run(ctx, l.cmd[i].argc, l.cmd[i].argv, e);
+		if (ctx->s->warning[0]) {
+			snprintf(ctx->out.warning, sizeof ctx->out.warning, "%s", ctx->s->warning);
+			ctx->s->warning[0] = 0;
+		}
 		if (!st && after)
 			after(ctx, arg);
 	}
@@ -423,8 +428,9 @@ static enum status cmd_load(struct cmd_ctx *c, int argc, char **argv, struct err
 	const struct config *cfg = &c->s->model->cfg;
 	cmd_printf(c, "loaded %s (%s)\n", c->s->model->name, arch_name(cfg->arch));
 	print_tokens(c);
-	cmd_note(c, "loaded %s (%s): %s -> %s", c->s->model->name, arch_name(cfg->arch), c->s->source,
-		 c->s->translation);
+	char subject[SESSION_TEXT + 64];
+	session_subject(c->s, subject, sizeof subject, 0);
+	cmd_note(c, "loaded %s (%s): %s", c->s->model->name, arch_name(cfg->arch), subject);
 	return ST_OK;
 }
 

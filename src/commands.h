@@ -33,6 +33,8 @@ struct cmd_out {
 	int pager;
 	enum cmd_view view;
 	char tensor[STAGE_NAME * 2]; /* CMD_VIEW_TENSOR: its name */
+	char warning[512]; /* a load's warning: batch prints it on stderr, the
+			    * screen in the message line */
 };
 
 struct commands;

@@ -1768,14 +1768,15 @@ size_t explain_cell(const struct trace *tr, const struct tensor *t, int r, int c
 		put(&o, ": %s", t->desc && *t->desc ? t->desc : "(no description)");
 		put(&o, "\n  (cannot be worked out here: %s)", x.why);
 	}
-	/* The last line: the stored value, exactly %.4f. Make room for it. */
+	/* The last line: the stored value as the views print it. Make room for it. */
 	if (o.full) {
 		o.len = o.len > 64 ? utf8_boundary(scratch, o.len - 64) : 0;
 		o.full = 0;
 		scratch[o.len] = 0;
 	}
 	cont(&x);
-	put(&o, "%.4f", (double)tensor_at(t, r, c));
+	char v[48];
+	put(&o, "%s", tensor_fmt(t, tensor_at(t, r, c), v, sizeof v));
 	return deliver(scratch, o.len, buf, n);
 }
 

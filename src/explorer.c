@@ -50,6 +50,8 @@ struct batch {
 static void print_output(struct cmd_ctx *c, void *arg)
 {
 	const struct batch *b = arg;
+	if (c->out.warning[0])
+		fprintf(stderr, "seqstep: warning: %s\n", c->out.warning);
 	if (c->out.len)
 		fputs(c->out.text, stdout);
 	if (c->out.view == CMD_VIEW_STAGE) {
@@ -143,7 +145,10 @@ static int run_screen(struct session *s, struct commands *cmds, const struct xop
 	}
 	if (lst)
 		tui_message(t, 1, "%s (: load MODEL opens another)", e.msg);
-	else
+	else if (s->warning[0]) {
+		tui_message(t, 1, "warning: %s", s->warning);
+		s->warning[0] = 0;
+	} else
 		tui_message(t, 0, "press n to step through the model, ? for help");
 	(void)o;
 	tui_run(t);

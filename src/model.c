@@ -79,30 +79,97 @@ static void explain_vocab_mismatch(const struct model *m, const struct param *p,
 	}
 }
 
-static enum status load_csv_param(const struct param *p, const char *path, struct err *e)
+/* Where each tensor comes from: a CSV file (read, shape checked), or a
+ * safetensors entry. */
+struct tensor_source {
+	const struct st_entry *st; /* NULL: from csv */
+	struct csv_matrix csv;
+};
+
+static enum status read_csv_param(const struct param *p, const char *path, struct csv_matrix *m,
+				  struct err *e)
 {
-	struct csv_matrix m;
-	enum status st = csv_read_matrix(path, &m, e);
+	enum status st = csv_read_matrix(path, m, e);
 	if (st)
 		return st;
-	int ok = (size_t)m.rows * m.cols == p->count &&
-		 (p->ndim == 1 ? (m.rows == 1 || m.cols == 1)
-			       : (m.rows == p->dims[0] && m.cols == p->dims[1]));
+	int ok = (size_t)m->rows * m->cols == p->count &&
+		 (p->ndim == 1 ? (m->rows == 1 || m->cols == 1)
+			       : (m->rows == p->dims[0] && m->cols == p->dims[1]));
 	if (ok)
-		memcpy(p->data, m.data, p->count * sizeof(float));
-	else if (p->ndim == 1)
-		st = err_set(e, ST_BADINPUT, "%s: has %d x %d values, tensor %s needs %d", path, m.rows,
-			     m.cols, p->name, p->dims[0]);
+		return ST_OK;
+	if (p->ndim == 1)
+		st = err_set(e, ST_BADINPUT, "%s: has %d x %d values, tensor %s needs %d", path, m->rows,
+			     m->cols, p->name, p->dims[0]);
 	else
 		st = err_set(e, ST_BADINPUT, "%s: has %d x %d values, tensor %s needs %d x %d", path,
-			     m.rows, m.cols, p->name, p->dims[0], p->dims[1]);
-	csv_matrix_release(&m);
+			     m->rows, m->cols, p->name, p->dims[0], p->dims[1]);
+	csv_matrix_release(m);
 	return st;
+}
+
+/* Names the tensors of the file that the config does not use (buffers a
+ * real state_dict carries, or weights of layers the config leaves out):
+ * they are ignored, with one warning line. */
+static void note_unused(struct model *m, const struct safetensors *f, const char *path)
+{
+	size_t unused = 0, len = 0;
+	char list[sizeof m->warning];
+	list[0] = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		if (weights_find(&m->w, f->entries[i].name))
+			continue;
+		if (unused++ < 4 && len < sizeof list - 1) {
+			int k = snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+					 f->entries[i].name);
+			len = k < 0 ? len : len + (size_t)k;
+		} else if (unused == 5) {
+			snprintf(list + strlen(list), sizeof list - strlen(list), ", ...");
+		}
+	}
+	if (unused)
+		snprintf(m->warning, sizeof m->warning,
+			 "%s: %zu tensor%s not used by config.json, ignored: %s", path, unused,
+			 unused == 1 ? "" : "s", list);
+}
+
+/* Finds every tensor's source and checks its shape (reading the CSV files,
+ * which are bounded) before the weight block is reserved, so the block is
+ * never larger than what the files hold: a 2 kB config cannot reserve
+ * gigabytes. */
+static enum status plan_sources(struct model *m, const struct safetensors *f, int have,
+				const char *path, struct tensor_source *src, struct err *e)
+{
+	for (size_t i = 0; i < m->w.n_params; i++) {
+		const struct param *p = &m->w.params[i];
+		char name[300];
+		snprintf(name, sizeof name, "tensors/%s.csv", p->name);
+		char csv[2048];
+		int c = model_file(m->dir, name, csv, sizeof csv, e);
+		if (c < 0)
+			return ST_BADINPUT;
+		if (c) {
+			enum status st = read_csv_param(p, csv, &src[i].csv, e);
+			if (st)
+				return st;
+			continue;
+		}
+		const struct st_entry *t = have ? safetensors_get(f, p->name) : NULL;
+		if (!t)
+			return err_set(e, ST_BADINPUT, "%s: missing tensor %s (needed by %s in config.json)",
+				       have ? path : m->dir, p->name, arch_name(m->cfg.arch));
+		enum status st = check_shape(p, t, path, e);
+		if (st) {
+			explain_vocab_mismatch(m, p, e);
+			return st;
+		}
+		src[i].st = t;
+	}
+	return ST_OK;
 }
 
 static enum status load_tensors(struct model *m, struct err *e)
 {
-	char path[2048], csv[2048];
+	char path[2048];
 	struct safetensors st_file = {0};
 	/* tensors/ itself must not be a link out of the folder either */
 	struct stat sb;
@@ -115,35 +182,26 @@ static enum status load_tensors(struct model *m, struct err *e)
 	enum status st = ST_OK;
 	if (have && (st = safetensors_load(&st_file, path, e)))
 		return st;
-	/* Every tensor the config implies must be somewhere... */
+	size_t np = m->w.n_params; /* a failed weights_alloc empties m->w */
+	struct tensor_source *src = calloc(np ? np : 1, sizeof *src);
+	if (!src)
+		st = err_set(e, ST_NOMEM, "out of memory");
+	if (!st)
+		st = plan_sources(m, &st_file, have, path, src, e);
+	if (!st)
+		st = weights_alloc(&m->w, &m->cfg, m->src_vocab.n, m->tgt_vocab.n, e);
 	for (size_t i = 0; i < m->w.n_params && !st; i++) {
 		const struct param *p = &m->w.params[i];
-		char name[300];
-		snprintf(name, sizeof name, "tensors/%s.csv", p->name);
-		int c = model_file(m->dir, name, csv, sizeof csv, e);
-		if (c < 0) {
-			st = ST_BADINPUT;
-		} else if (c) {
-			st = load_csv_param(p, csv, e);
-		} else {
-			const struct st_entry *t = have ? safetensors_get(&st_file, p->name) : NULL;
-			if (!t)
-				st = err_set(e, ST_BADINPUT,
-					     "%s: missing tensor %s (needed by %s in config.json)",
-					     have ? path : m->dir, p->name, arch_name(m->cfg.arch));
-			else if (!(st = check_shape(p, t, path, e)))
-				st = safetensors_read_f32(&st_file, t, p->data, p->count, e);
-			else
-				explain_vocab_mismatch(m, p, e);
-		}
+		if (src[i].st)
+			st = safetensors_read_f32(&st_file, src[i].st, p->data, p->count, e);
+		else
+			memcpy(p->data, src[i].csv.data, p->count * sizeof(float));
 	}
-	/* ...and nothing else may be: an extra tensor means the config and the
-	 * weights disagree (a wrong layer count, say). */
-	for (size_t i = 0; have && !st && i < st_file.n; i++)
-		if (!weights_find(&m->w, st_file.entries[i].name))
-			st = err_set(e, ST_BADINPUT,
-				     "%s: unexpected tensor %s (config.json does not use it)", path,
-				     st_file.entries[i].name);
+	if (!st && have)
+		note_unused(m, &st_file, path);
+	for (size_t i = 0; src && i < np; i++)
+		csv_matrix_release(&src[i].csv);
+	free(src);
 	safetensors_release(&st_file);
 	return st;
 }
@@ -200,7 +258,7 @@ enum status model_load(struct model *m, const char *dir, struct err *e)
 		vt = m->tgt_vocab.n;
 	}
 	if (!st)
-		st = weights_init(&m->w, &m->cfg, vs, vt, e);
+		st = weights_plan(&m->w, &m->cfg, vs, vt, path, e);
 	if (!st)
 		st = load_tensors(m, e);
 	if (st)
@@ -400,6 +458,7 @@ static void record_topk(struct trace *tr, const struct decode_out *d, int topk,
 				      "their probabilities; row t: the step that produced output token t");
 	if (!ti || !tp)
 		return;
+	ti->integer = 1;
 	const char **rows = malloc((size_t)n * sizeof *rows);
 	char **names = calloc((size_t)n * topk, sizeof *names);
 	if (rows && names) {
@@ -418,6 +477,7 @@ static void record_topk(struct trace *tr, const struct decode_out *d, int topk,
 		struct tensor *tt = trace_add(tr, "decode.output", 1, n, NULL, "decoded token ids");
 		if (tt) {
 			tt->ndim = 1;
+			tt->integer = 1;
 			for (int t = 0; t < n; t++)
 				tt->data[t] = (float)d->ids[t];
 			tensor_set_cols(tt, "output token", rl);
@@ -440,6 +500,7 @@ static void record_tokenization(struct trace *tr, const char *side, const struct
 		struct tensor *t = trace_add(tr, name, enc->n_merges, 1, NULL,
 					     "BPE merges applied, in order: each joins two adjacent symbols; value = the merge's rank in the merges file");
 		if (t) {
+			t->integer = 1;
 			const char **rows = malloc((size_t)enc->n_merges * sizeof *rows);
 			char *buf = malloc((size_t)enc->n_merges * sizeof label);
 			if (rows && buf) {

@@ -17,11 +17,14 @@ struct model {
 	struct vocab src_vocab, tgt_vocab;     /* seq2seq only */
 	struct tokenizer src_tok, tgt_tok;     /* seq2seq only */
 	char **row_tokens;     /* self_attention: labels of the input rows */
+	char warning[512];     /* "" or one line the caller shows (unused tensors) */
 };
 
 /* Reads DIR/config.json, DIR/model.safetensors and/or DIR/tensors/NAME.csv
  * (a CSV overrides the safetensors tensor of that name), and the vocabularies.
- * Every problem is reported as one line naming the file. */
+ * Every problem is reported as one line naming the file. Tensors of the
+ * safetensors file that the config does not use are ignored and named in
+ * m->warning. */
 enum status model_load(struct model *m, const char *dir, struct err *e);
 void model_release(struct model *m);
 

@@ -743,7 +743,7 @@ int quiz_value_ok(double given, double engine, double tol)
 		return isinf(engine) && isinf(given) && (engine < 0) == (given < 0);
 	if (isnan(engine) || isnan(given))
 		return 0;
-	return fabs(given - engine) <= tol + 1e-9;
+	return fabs(given - engine) <= tol + 1e-5 * fmax(1.0, fabs(engine));
 }
 
 enum status quiz_check(const struct quiz_problem *p, int argc, char **argv, FILE *f, int *right,

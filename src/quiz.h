@@ -40,7 +40,8 @@ enum quiz_topic {
 	QUIZ_NTOPICS
 };
 
-/* Answers within this of the engine's value are right (2 decimals). */
+/* Answers within this of the engine's value are right: a number worked by
+ * hand and rounded to 2 decimals is at most 0.005 from the exact value. */
 #define QUIZ_TOLERANCE 0.005
 #define QUIZ_MAX_SEED 999999999999999ULL
 
@@ -94,7 +95,10 @@ void quiz_cell_name(const struct quiz_cell *c, char *buf, size_t n);
 
 /* A typed answer: a number, or -inf / −∞ / masked for a masked cell. */
 int quiz_parse_value(const char *s, double *v);
-/* Whether given matches the engine's value within tol (-inf only -inf). */
+/* Whether given matches the engine's value within tol (-inf only -inf),
+ * with 1e-5 relative slack for the engine's own float error, so a value
+ * exactly half-way (0.125 rounded to 0.13) is right under every BLAS
+ * kernel set, not only the one whose last bit lands below it. */
 int quiz_value_ok(double given, double engine, double tol);
 /* Checks the answer words (one per cell) and prints the verdict for each
  * value to f; *right is 1 when all are right. ST_USAGE (with a message

@@ -89,7 +89,7 @@ static void numbers(FILE *f, const struct tensor *t, int width)
 				if (isinf(v))
 					fprintf(f, " %*s", NUM_CELLS, v < 0 ? "-inf" : "inf");
 				else
-					fprintf(f, " %*.4f", NUM_CELLS, v);
+					fprintf(f, " %*.*f", NUM_CELLS, t->integer ? 0 : 4, v);
 			}
 			fputc('\n', f);
 		}

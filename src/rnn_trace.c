@@ -119,9 +119,11 @@ static void record_tokens(struct rec *r, const char *side, const int *ids, const
 	    strcmp(side, "src") ? "decoder" : "encoder", V, E);
 	snprintf(n, sizeof n, "%s.tokens", side);
 	struct tensor *t = put(r, n, 1, T, NULL, "", NULL, "token", lab, "token ids of the %s sequence", strcmp(side, "src") ? "target (decoder input)" : "source");
-	if (t)
+	if (t) {
+		t->integer = 1;
 		for (int i = 0; i < T; i++)
 			t->data[i] = (float)ids[i];
+	}
 	snprintf(e, sizeof e, "%s.embed", side);
 	t = put(r, e, T, E, emb, "position", lab, "dim", NULL, "embedding rows E[id], [%d x %d]", T, E);
 	tensor_set_prov(r->tr, t, PROV_LOOKUP, tb, n, NULL, NULL, NULL);

@@ -291,6 +291,38 @@ void session_where(const struct session *s, char *buf, size_t n)
 	}
 }
 
+void session_subject(const struct session *s, char *buf, size_t n, int utf8)
+{
+	buf[0] = 0;
+	if (!s->model || !s->have_trace)
+		return;
+	const struct config *c = &s->model->cfg;
+	static const char *const pools[] = {"average pooling", "Nadaraya-Watson kernel",
+					    "parametric kernel"};
+	size_t o = 0;
+	switch (c->arch) {
+	case ARCH_TRANSFORMER:
+	case ARCH_RNN_SEQ2SEQ: {
+		char src[SESSION_TEXT];
+		text_sanitize(src, sizeof src, s->source);
+		snprintf(buf, n, "%s %s %s", src, utf8 ? "\xe2\x86\x92" : "->", s->translation);
+		break;
+	}
+	case ARCH_SELF_ATTENTION:
+		o = (size_t)snprintf(buf, n, "X: %d tokens,", c->n_tokens);
+		for (int i = 0; i < c->n_tokens && o < n; i++) {
+			char tok[64];
+			text_sanitize(tok, sizeof tok, c->tokens[i]);
+			o += (size_t)snprintf(buf + o, n - o, " %s", tok);
+		}
+		break;
+	case ARCH_ATTENTION_POOLING:
+		snprintf(buf, n, "%d (x, y) training pairs, %d queries, %s", c->n_keys, c->n_queries,
+			 pools[c->pooling]);
+		break;
+	}
+}
+
 /* Where we were, by stage id, so a re-run can come back to it. */
 struct spot {
 	const char *id;
@@ -376,6 +408,7 @@ static enum status load_into(struct session *s, const char *name, struct err *e)
 	}
 	drop_model(s);
 	s->model = m;
+	snprintf(s->warning, sizeof s->warning, "%s", m->warning);
 	snprintf(s->model_arg, sizeof s->model_arg, "%s", name);
 	return ST_OK;
 }
@@ -536,12 +569,10 @@ size_t session_explain_cell(const struct session *s, const struct tensor *t, int
 	char rl[64], cl[64];
 	float v = tensor_at(t, r, c);
 	char val[32];
-	if (isnan(v))
-		snprintf(val, sizeof val, "nan");
-	else if (isinf(v))
-		snprintf(val, sizeof val, "%s", v < 0 ? "-inf (masked)" : "inf");
+	if (isinf(v) && v < 0)
+		snprintf(val, sizeof val, "-inf (masked)");
 	else
-		snprintf(val, sizeof val, "%.4f", v);
+		tensor_fmt(t, v, val, sizeof val);
 	int w = snprintf(buf, n, "%s[%s, %s] = %s\n%s", t->name, axis_label(&t->row, r, rl, sizeof rl),
 			 axis_label(&t->col, c, cl, sizeof cl), val, t->desc ? t->desc : "");
 	return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;

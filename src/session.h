@@ -52,6 +52,8 @@ struct session {
 	int quit;
 	struct session_hook hook;
 	unsigned long gen;  /* bumped on every change, so views can cache */
+	char warning[512];  /* set by a load (unused tensors); the command
+			     * interpreter hands it to the front end once */
 };
 
 void session_init(struct session *s);
@@ -97,6 +99,11 @@ const struct tensor *session_panel(const struct session *s, int i, char *name, s
 const struct tensor *session_focused(const struct session *s);
 /* "softmax · encoder layer 1/2 · head 0" */
 void session_where(const struct session *s, char *buf, size_t n);
+/* What the model runs on, for the title bar: "SOURCE → TRANSLATION" for
+ * a translation model ("->" unless utf8), the inputs of a block model
+ * ("X: 6 tokens, Cat is ..."; "40 (x, y) training pairs, ..."); "" before
+ * the first run. */
+void session_subject(const struct session *s, char *buf, size_t n, int utf8);
 
 /* The explanations (explain.c when present, the tensor's description
  * otherwise). Return the length written. */

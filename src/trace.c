@@ -2,6 +2,7 @@
 #include "parse.h"
 
 #include <fnmatch.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,4 +276,17 @@ size_t trace_match(const struct trace *tr, const char *glob,
 		}
 	}
 	return hits;
+}
+
+const char *tensor_fmt(const struct tensor *t, float v, char *buf, size_t n)
+{
+	if (isnan(v))
+		snprintf(buf, n, "nan");
+	else if (isinf(v))
+		snprintf(buf, n, "%s", v < 0 ? "-inf" : "inf");
+	else if (t && t->integer)
+		snprintf(buf, n, "%.0f", (double)v);
+	else
+		snprintf(buf, n, "%.4f", (double)v);
+	return buf;
 }

@@ -64,6 +64,7 @@ struct tensor {
 	struct axis row, col;
 	const char *desc;  /* one line: what it is and its formula */
 	struct prov prov;
+	int integer;       /* ids, ranks, counts: shown without decimals */
 };
 
 struct trace_slot;
@@ -127,6 +128,10 @@ static inline float tensor_at(const struct tensor *t, int r, int c)
 {
 	return t->data[(size_t)r * (size_t)t->cols + (size_t)c];
 }
+
+/* One value as the views print it: "4" for an integer tensor, "0.2380"
+ * otherwise, "-inf" and "nan" as such. */
+const char *tensor_fmt(const struct tensor *t, float v, char *buf, size_t n);
 
 /* ST_NOMEM with a message if any add failed. */
 enum status trace_status(const struct trace *tr, struct err *e);

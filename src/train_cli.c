@@ -178,6 +178,8 @@ int eval_main(int argc, char **argv)
 		fprintf(stderr, "seqstep eval: %s\n", e.msg);
 		return status_exit_code(st);
 	}
+	if (m.warning[0])
+		fprintf(stderr, "seqstep eval: warning: %s\n", m.warning);
 	struct eval_result r;
 	if (!(st = corpus_load(&cp, path, &e)) &&
 	    !(st = eval_corpus(&m, &cp, (size_t)max, (int)beam, &r, &e))) {

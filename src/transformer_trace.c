@@ -279,6 +279,7 @@ static void record_side(struct rec *r, const char *side, const int *ids, const f
 			       NULL, "token", lab, "token ids of the %s sequence", strcmp(side, "src") ? "target (decoder input)" : "source");
 	if (t) {
 		t->ndim = 1;
+		t->integer = 1;
 		for (int i = 0; i < T; i++)
 			t->data[i] = (float)ids[i];
 	}

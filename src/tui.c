@@ -411,12 +411,10 @@ static void draw_title(struct tui *t)
 			snprintf(model, sizeof model, "%s", arch_name(c->arch));
 	}
 	int x = 1 + tui_putf(t, 0, 1, t->cols - 1, a, "seqstep  %s", s->model ? s->model->name : "(no model)");
-	if (s->have_trace && s->source[0]) {
-		char src[SESSION_TEXT];
-		text_sanitize(src, sizeof src, s->source);
-		x += 2 + tui_putf(t, 0, x + 2, t->cols - x - 3, a, "%s %s %s", src, t->utf8 ? "\xe2\x86\x92" : "->",
-				  s->translation);
-	}
+	char subject[SESSION_TEXT + 64];
+	session_subject(s, subject, sizeof subject, t->utf8);
+	if (subject[0])
+		x += 2 + tui_putf(t, 0, x + 2, t->cols - x - 3, a, "%s", subject);
 	/* The architecture at the right, when it fits. */
 	int mw = text_width(model);
 	if (model[0] && x + 4 + mw < t->cols)
@@ -571,7 +569,9 @@ static void collect(struct cmd_ctx *c, void *arg)
 		t->pager_top = 0;
 		snprintf(t->pager_title, sizeof t->pager_title, "%s", o->note[0] ? o->note : "output");
 	}
-	if (o->note[0])
+	if (o->warning[0])
+		tui_message(t, 1, "warning: %s", o->warning);
+	else if (o->note[0])
 		tui_message(t, 0, "%s", o->note);
 	else if (o->len && !o->pager) {
 		/* The last line of the output, for commands without a note. */
@@ -780,7 +780,10 @@ static void on_key(struct tui *t, int ch, int is_key)
 	}
 	if (t->pager) {
 		pager_key(t, is_key ? ch : ch == 27 ? 'q' : ch);
-		return;
+		/* ':' always opens the command line: it closed the popup above,
+		 * and the keys typed next are the command, not view keys */
+		if (is_key || ch != ':')
+			return;
 	}
 	if (!is_key && ch > 127)
 		return;

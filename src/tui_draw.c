@@ -154,6 +154,8 @@ static int max_label(const struct axis *a, int n, int cap)
 
 static int decimals_for(const struct tensor *tn)
 {
+	if (tn->integer)
+		return 0;
 	float m = 0;
 	size_t n = (size_t)tn->rows * (size_t)tn->cols;
 	for (size_t i = 0; i < n; i++)

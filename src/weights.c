@@ -1,16 +1,23 @@
 #include "weights.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The layout is walked twice: once to count, once to bind pointers. */
+/* The layout is walked to count, then to describe the params (names and
+ * shapes, no block yet), then to bind the typed pointers into the block. */
+enum lay_pass { LAY_COUNT, LAY_DESCRIBE, LAY_BIND };
+
 struct layout {
 	struct weights *w;
 	size_t n, floats, name_bytes;
-	int bind;
+	enum lay_pass pass;
 	int overflow;
+	size_t largest;          /* LAY_COUNT: the biggest tensor, for messages */
+	char largest_name[160];
+	int largest_dims[2];
 };
 
 static void lay(struct layout *L, float **slot, int ndim, int d0, int d1, const char *fmt, ...)
@@ -24,23 +31,32 @@ static void lay(struct layout *L, float **slot, int ndim, int d0, int d1, const 
 	vsnprintf(name, sizeof name, fmt, ap);
 	va_end(ap);
 	size_t count = (size_t)d0 * (size_t)(ndim == 2 ? d1 : 1);
-	if (!L->bind) {
+	if (L->pass == LAY_COUNT) {
 		if (!size_add(L->floats, count, &L->floats) ||
 		    !size_add(L->name_bytes, strlen(name) + 1, &L->name_bytes))
 			L->overflow = 1;
+		if (count > L->largest) {
+			L->largest = count;
+			snprintf(L->largest_name, sizeof L->largest_name, "%s", name);
+			L->largest_dims[0] = d0;
+			L->largest_dims[1] = ndim == 2 ? d1 : 0;
+		}
 		L->n++;
 		return;
 	}
 	struct weights *w = L->w;
 	struct param *p = &w->params[L->n++];
-	char *dst = w->names + L->name_bytes;
-	strcpy(dst, name);
-	L->name_bytes += strlen(name) + 1;
-	p->name = dst;
-	p->ndim = ndim;
-	p->dims[0] = d0;
-	p->dims[1] = ndim == 2 ? d1 : 1;
-	p->count = count;
+	if (L->pass == LAY_DESCRIBE) {
+		char *dst = w->names + L->name_bytes;
+		strcpy(dst, name);
+		L->name_bytes += strlen(name) + 1;
+		p->name = dst;
+		p->ndim = ndim;
+		p->dims[0] = d0;
+		p->dims[1] = ndim == 2 ? d1 : 1;
+		p->count = count;
+		return;
+	}
 	p->data = w->block + L->floats;
 	L->floats += count;
 	if (slot)
@@ -109,7 +125,7 @@ static void lay_transformer(struct layout *L, const struct config *c, int vs, in
 	if (!c->tie_output) {
 		lay(L, &t->gen_w, 2, vt, d, "generator.weight");
 		lay(L, &t->gen_b, 1, vt, 0, "generator.bias");
-	} else if (L->bind) {
+	} else if (L->pass == LAY_BIND) {
 		t->gen_w = t->tgt_embed;
 		t->gen_b = NULL;
 	}
@@ -173,28 +189,78 @@ static void lay_all(struct layout *L, const struct config *c, int vs, int vt)
 	}
 }
 
-enum status weights_init(struct weights *w, const struct config *c, int v_src, int v_tgt,
-			 struct err *e)
+/* The config fields whose product made a layout too large, for the message. */
+static void describe_sizes(const struct config *c, int vs, int vt, char *buf, size_t n)
+{
+	switch (c->arch) {
+	case ARCH_TRANSFORMER:
+		snprintf(buf, n, "d_model %d, dim_feedforward %d, %d + %d layers, vocabularies of %d and %d",
+			 c->d_model, c->d_ff, c->n_enc_layers, c->n_dec_layers, vs, vt);
+		break;
+	case ARCH_RNN_SEQ2SEQ:
+		snprintf(buf, n, "embed_dim %d, hidden_size %d, num_layers %d, vocabularies of %d and %d",
+			 c->embed_dim, c->hidden, c->n_layers, vs, vt);
+		break;
+	case ARCH_SELF_ATTENTION:
+		snprintf(buf, n, "d_model %d, d_k %d, %d tokens", c->d_model, c->d_k, c->n_tokens);
+		break;
+	case ARCH_ATTENTION_POOLING:
+		snprintf(buf, n, "n_keys %d, n_queries %d", c->n_keys, c->n_queries);
+		break;
+	}
+}
+
+enum status weights_plan(struct weights *w, const struct config *c, int v_src, int v_tgt,
+			 const char *cfg_path, struct err *e)
 {
 	memset(w, 0, sizeof *w);
-	struct layout L = {.w = w};
+	struct layout L = {.w = w, .pass = LAY_COUNT};
 	lay_all(&L, c, v_src, v_tgt);
 	/* Sizes come from an untrusted config: refuse before allocating. */
-	if (L.overflow || L.floats > ((size_t)1 << 31))
-		return err_set(e, ST_BADINPUT, "model too large: %zu parameters (at most 2^31)",
-			       L.floats);
+	if (L.overflow || L.floats > WEIGHTS_MAX_PARAMS) {
+		char sizes[256], shape[64];
+		describe_sizes(c, v_src, v_tgt, sizes, sizeof sizes);
+		if (L.largest_dims[1])
+			snprintf(shape, sizeof shape, "%d x %d", L.largest_dims[0], L.largest_dims[1]);
+		else
+			snprintf(shape, sizeof shape, "%d", L.largest_dims[0]);
+		return err_set(e, ST_BADINPUT,
+			       "%s: model too large: %s need %zu%s parameters (at most 2^31; "
+			       "largest tensor %s [%s])",
+			       cfg_path ? cfg_path : "config", sizes, L.floats,
+			       L.overflow ? " or more" : "", L.largest_name, shape);
+	}
 	w->n_params = L.n;
 	w->total = L.floats;
 	w->params = calloc(L.n ? L.n : 1, sizeof *w->params);
 	w->names = malloc(L.name_bytes ? L.name_bytes : 1);
-	w->block = calloc(L.floats ? L.floats : 1, sizeof *w->block);
-	if (!w->params || !w->names || !w->block) {
+	if (!w->params || !w->names) {
 		weights_release(w);
-		return err_set(e, ST_NOMEM, "out of memory for %zu parameters", L.floats);
+		return err_set(e, ST_NOMEM, "out of memory for the tensor table");
 	}
-	struct layout B = {.w = w, .bind = 1};
+	struct layout D = {.w = w, .pass = LAY_DESCRIBE};
+	lay_all(&D, c, v_src, v_tgt);
+	return ST_OK;
+}
+
+enum status weights_alloc(struct weights *w, const struct config *c, int v_src, int v_tgt,
+			  struct err *e)
+{
+	w->block = calloc(w->total ? w->total : 1, sizeof *w->block);
+	if (!w->block) {
+		weights_release(w);
+		return err_set(e, ST_NOMEM, "out of memory for %zu parameters", w->total);
+	}
+	struct layout B = {.w = w, .pass = LAY_BIND};
 	lay_all(&B, c, v_src, v_tgt);
 	return ST_OK;
+}
+
+enum status weights_init(struct weights *w, const struct config *c, int v_src, int v_tgt,
+			 struct err *e)
+{
+	enum status st = weights_plan(w, c, v_src, v_tgt, NULL, e);
+	return st ? st : weights_alloc(w, c, v_src, v_tgt, e);
 }
 
 void weights_release(struct weights *w)

@@ -94,8 +94,21 @@ struct weights {
 	char *names; /* storage for param names */
 };
 
-/* Lays out every tensor the config needs (vocab sizes given separately),
- * allocates the zeroed block and binds the typed pointers. */
+/* The most floats a model may have (8 GiB of weights). */
+#define WEIGHTS_MAX_PARAMS ((size_t)1 << 31)
+
+/* Lays out every tensor the config needs (vocab sizes given separately):
+ * names, shapes and counts, without reserving the block, so a loader can
+ * check the files hold that much before it reserves anything. Too many
+ * parameters is ST_BADINPUT naming cfg_path (NULL: "config") and the sizes
+ * that multiply to it. */
+enum status weights_plan(struct weights *w, const struct config *c, int v_src, int v_tgt,
+			 const char *cfg_path, struct err *e);
+/* Reserves the zeroed block of a planned layout and binds the typed
+ * pointers; the same c and vocab sizes as weights_plan. */
+enum status weights_alloc(struct weights *w, const struct config *c, int v_src, int v_tgt,
+			  struct err *e);
+/* Both at once. */
 enum status weights_init(struct weights *w, const struct config *c, int v_src, int v_tgt,
 			 struct err *e);
 void weights_release(struct weights *w);

@@ -47,7 +47,7 @@ while IFS="$(printf '\t')" read -r name expect; do
 	config-*)
 		fresh "$TF"
 		cp "$BAD/$name" "$tmp/m/config.json"
-		want_file= check "$name" "$expect" "$tmp/m" --translate "s4 s5"
+		want_file=m/ check "$name" "$expect" "$tmp/m" --translate "s4 s5"
 		;;
 	vocab-*)
 		fresh "$TF"
@@ -62,6 +62,41 @@ while IFS="$(printf '\t')" read -r name expect; do
 	*) echo "FAIL: no rule for $name"; fail=$((fail + 1)) ;;
 	esac
 done <"$BAD/EXPECT"
+
+# Tensors the config does not use (a buffer of a real state_dict, layers the
+# config leaves out) are not bad input: the model loads, runs as without
+# them, and one warning line names the file and the tensors.
+WARN=tests/data/warn
+warns() { # name words file-in-folder
+	fresh "$TF"
+	"$SEQSTEP" --model "$tmp/m" --translate "s4 s5" >"$tmp/plain" 2>/dev/null
+	cp "$WARN/$1" "$tmp/m/$3"
+	"$SEQSTEP" --model "$tmp/m" --translate "s4 s5" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+		grep -qF -- "warning: $tmp/m/model.safetensors: " "$tmp/err" && grep -qF -- "$2" "$tmp/err"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $1: exit $rc: $(head -c 300 "$tmp/err")"
+	fi
+	# the explorer's interpreter says it too, once, on stderr
+	"$SEQSTEP" --model "$tmp/m" -c 'translate s4 s5; step' >/dev/null 2>"$tmp/err"
+	if [ $? -eq 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qF -- "$2" "$tmp/err"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $1 (-c): $(head -c 300 "$tmp/err")"
+	fi
+}
+warns model-extra-tensor.safetensors "1 tensor not used by config.json, ignored: encoder.extra.weight" model.safetensors
+warns config-fewer-layers.json "18 tensors not used by config.json, ignored: transformer.decoder.layers.1." config.json
+# an extra tensor changes nothing the model computes
+fresh "$TF"
+"$SEQSTEP" --model "$tmp/m" --translate "s4 s5" --show dec.out >"$tmp/plain" 2>/dev/null
+cp "$WARN/model-extra-tensor.safetensors" "$tmp/m/model.safetensors"
+"$SEQSTEP" --model "$tmp/m" --translate "s4 s5" --show dec.out >"$tmp/out" 2>/dev/null
+if cmp -s "$tmp/plain" "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL extra tensor changed the output"; fi
 
 # Cases that are not a file: links out of the folder, bad sentences, missing folder.
 fresh "$TF"

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Batch mode: `seqstep -c`, `--script` and commands on stdin run the
 # explorer's one command interpreter and print each view as text. Checks the
-# text against tests/data/expected/*.txt (UPDATE=1 rewrites those files), the
-# exit statuses (0 ok, 1 usage, 2 bad input), that the first failing command
-# stops a script with one line on stderr, and that what batch mode prints
-# agrees with the CLI (--show, --dump) and with explain.
+# text against tests/data/expected/*.txt with tests/tools/textcmp (text
+# exactly, numbers within one unit of the last printed place, so no BLAS
+# kernel set decides a test; UPDATE=1 rewrites the files), the exit statuses
+# (0 ok, 1 usage, 2 bad input), that the first failing command stops a script
+# with one line on stderr, and that what batch mode prints agrees with the
+# CLI (--show, --dump) and with explain.
 set -u
 SEQSTEP=${SEQSTEP:-build/seqstep}
+TEXTCMP=${TEXTCMP:-build/tools/textcmp}
 EXP=tests/data/expected
 TF=tests/ref/fixtures/tf-post-relu-h2
 TF3=tests/ref/fixtures/tf-pre-gelu-h3-odd
@@ -32,9 +35,9 @@ golden() { # name args...: exit 0, nothing on stderr, stdout = $EXP/name.txt
 	fi
 	if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ]; then
 		bad "$name: exit $rc: $(head -c 300 "$tmp/err")"
-	elif ! cmp -s "$tmp/out" "$EXP/$name.txt"; then
+	elif ! "$TEXTCMP" "$EXP/$name.txt" "$tmp/out" >"$tmp/cmp"; then
 		bad "$name: output differs from $EXP/$name.txt:"
-		diff "$EXP/$name.txt" "$tmp/out" | head -20
+		head -20 "$tmp/cmp"
 	else
 		ok
 	fi
@@ -82,7 +85,7 @@ golden batch-script --model "$TF" --script "$tmp/walk.seqstep"
 printf 'translate s9 s10\nshow dec.1.cross_attn.weights_avg\n' >"$tmp/stdin.txt"
 golden batch-stdin --model "$TF" --script - <"$tmp/stdin.txt"
 "$SEQSTEP" --model "$TF" <"$tmp/stdin.txt" >"$tmp/out2" 2>&1
-if cmp -s "$tmp/out2" "$EXP/batch-stdin.txt"; then ok; else bad "stdin without --script differs"; fi
+if "$TEXTCMP" "$EXP/batch-stdin.txt" "$tmp/out2" >"$tmp/cmp"; then ok; else bad "stdin without --script differs"; head "$tmp/cmp"; fi
 
 # ---- errors: one line on stderr, the right status, and nothing after ----
 status unknown-command 1 "unknown command 'frob'" --model "$TF" -c 'frob; stages'
@@ -122,6 +125,19 @@ want=$("$SEQSTEP" --model "$TF" --translate 's4 s5 s6' --show enc.1.self_attn.h0
 	awk 'NR > 3 && $1 == "s6" { print $3; exit }')
 got=$(grep '= ' "$tmp/x" | tail -1 | awk '{ print $NF }')
 if [ -n "$want" ] && [ "$got" = "$want" ]; then ok; else bad "explain's value '$got' is not show's '$want'"; fi
+
+# Token ids, decoded ids and top-k ids are integers: they print as such, in
+# the explanation (the detail pane's text) and in the numbers.
+for cell in "src.tokens 0 1" "tgt.tokens 0 0" "decode.output 0 1" "decode.topk.ids 1 2"; do
+	"$SEQSTEP" --model "$TF" -c "translate s4 s5 s6; explain $cell" >"$tmp/x" 2>&1
+	last=$(tail -1 "$tmp/x")
+	case $last in
+	*"= "*[0-9]) if printf '%s\n' "$last" | grep -Eq '= [0-9]+$'; then ok; else bad "explain $cell: '$last'"; fi ;;
+	*) bad "explain $cell: '$last'" ;;
+	esac
+done
+"$SEQSTEP" --model "$TF" -c "translate s4 s5 s6; show src.tokens" >"$tmp/x" 2>&1
+if grep -q '\.0000' "$tmp/x"; then bad "show src.tokens prints decimals: $(grep '0000' "$tmp/x" | head -1)"; else ok; fi
 
 # dump writes the CLI's CSV files, atomically, and refuses to overwrite.
 "$SEQSTEP" --model "$TF" -c "translate s4 s5 s6; dump 'enc.0.self_attn.h0.*' $tmp/d1" >/dev/null 2>&1

@@ -68,7 +68,10 @@ for f in lessons/[0-9][0-9]-*.md; do
 		value=$(printf '%s\n' "$ans" | sed -n 's/^Answer: .*\] = \([-0-9.inf]*\).*/\1/p')
 		if [ -n "$value" ]; then ok; else bad "$name: no value in '$ans'"; continue; fi
 		[ -z "$expect" ] && continue
-		if awk -v v="$value" -v x="$expect" -v t="$tol" 'BEGIN { d = v - x; if (d < 0) d = -d; exit !(d <= t + 1e-9) }'; then
+		# within the check's tolerance (0.005 unless it says: a value worked by
+		# hand to 2 decimals), plus one unit of the 4th printed decimal, so
+		# the rounding of the handout never decides it
+		if awk -v v="$value" -v x="$expect" -v t="$tol" 'BEGIN { d = v - x; if (d < 0) d = -d; exit !(d <= t + 1.01e-4) }'; then
 			ok
 		else
 			bad "$name: '$q': engine $value, lesson expects $expect (tolerance $tol)"
@@ -206,7 +209,7 @@ else
 	check "Your answer 1.38 is RIGHT" "right, in the detail pane"
 	keys : "answer 2" Enter
 	check "Not quite." "a wrong answer"
-	check "= 1.3801" "the engine's value"
+	check "= 1.3801" "the engine's value" # printed stably: test_lesson proves it
 	keys q
 	check "Your answer 2 is WRONG" "wrong, in the detail pane"
 	keys : "lesson stop" Enter

@@ -159,6 +159,29 @@ keys Enter
 check "= " "Enter explains the cell"
 keys Escape
 
+# ':' with a popup open closes it and opens the command line: the keys that
+# follow are the command, not view keys (g, o, t, space would move the view).
+keys : "goto qkv" Enter
+check "Q/K/V" "goto qkv" status
+keys '?'
+check "commands (help CMD for one" "help overlay again"
+keys : "goto softmax" Enter
+check "softmax" "':' from the help overlay runs the command" status
+if status_line | grep -qF "numbers (t:"; then bad "keys typed after ':' reached the view"; else ok; fi
+keys : stages Enter
+check "> softmax" "the stages popup"
+keys : "goto concat" Enter
+check "concat + W_o" "':' from the stages popup runs the command" status
+
+# A block model's title says what it runs on, not the last sentence.
+keys : "load $PWD/models/pooling-nw" Enter
+check "training pairs, 20 queries, Nadaraya-Watson" "the pooling model's title"
+if screen | grep -qF "s4 s5 s6"; then bad "the title or message still shows the last sentence"; else ok; fi
+keys : "load $PWD/models/qkv-example" Enter
+check "X: 6 tokens, Cat is sleeping on the mat" "the qkv model's title"
+keys : "load $TF" Enter
+check "s4 s5 s6 " "back on a translation model: the sentence again"
+
 # Quit with q: the terminal is restored; the history was saved.
 keys q
 restored main

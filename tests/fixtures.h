@@ -20,6 +20,22 @@
 
 #define FIXTURES "tests/ref/fixtures"
 
+/* Tests compare some printed numbers as strings ("= 1.3801"). That is only
+ * safe for a value that no BLAS kernel set can round the other way: OpenBLAS's
+ * SSE, AVX2 and AVX-512 kernels differ by a few float ulps (below 2e-7 on
+ * these small models), so a value at least 2e-6 (relative, 10x that) from
+ * a rounding boundary of the printed place prints the same everywhere. A
+ * test that string-compares a computed number first proves this of it. */
+static inline void assert_prints_stably(double v, int decimals)
+{
+	double scaled = fabs(v) * pow(10, decimals);
+	double frac = scaled - floor(scaled);
+	double margin = 2e-6 * fmax(1.0, fabs(v)) * pow(10, decimals);
+	if (fabs(frac - 0.5) < margin)
+		fail_msg("%.9g is within %.1g of a rounding boundary at %d decimals: compare it "
+			 "numerically, not as printed", v, margin / pow(10, decimals), decimals);
+}
+
 static inline int starts_with(const char *s, const char *p)
 {
 	return strncmp(s, p, strlen(p)) == 0;

@@ -3,6 +3,9 @@
 # closing line "N passed, N failed". BUILD names the build directory.
 BUILD=${BUILD:-build}
 export SEQSTEP="$PWD/$BUILD/seqstep"
+# Golden outputs are compared with tests/tools/textcmp.c: text exactly,
+# printed numbers within one unit of their last place.
+export TEXTCMP="$PWD/$BUILD/tools/textcmp"
 pass=0 fail=0 failed=""
 for t in "$@"; do
 	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $t"; fi

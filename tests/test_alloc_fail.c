@@ -31,6 +31,7 @@
 #include <signal.h>
 #include <ucontext.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -68,8 +69,12 @@ static void *failed_caller;   /* who asked for it, for messages */
 enum { MAX_RECORD = 1 << 20 };
 static void *callers[MAX_RECORD]; /* the caller of each allocation of a clean run */
 
-static int should_fail(void *caller)
+static size_t largest;        /* the largest block asked for while counting */
+
+static int should_fail_n(void *caller, size_t bytes)
 {
+	if (counting && bytes > largest)
+		largest = bytes;
 	if (!counting)
 		return 0;
 	++n_allocs;
@@ -82,23 +87,25 @@ static int should_fail(void *caller)
 	return 1;
 }
 
+#define should_fail(caller) should_fail_n(caller, 0)
+
 void *malloc(size_t n)
 {
-	if (should_fail(__builtin_return_address(0)))
+	if (should_fail_n(__builtin_return_address(0), n))
 		return NULL;
 	return REAL_MALLOC(n);
 }
 
 void *calloc(size_t n, size_t size)
 {
-	if (should_fail(__builtin_return_address(0)))
+	if (should_fail_n(__builtin_return_address(0), size && n > SIZE_MAX / size ? SIZE_MAX : n * size))
 		return NULL;
 	return REAL_CALLOC(n, size);
 }
 
 void *realloc(void *p, size_t n)
 {
-	if (should_fail(__builtin_return_address(0)))
+	if (should_fail_n(__builtin_return_address(0), n))
 		return NULL; /* p stays valid, as a real failure leaves it */
 	return REAL_REALLOC(p, n);
 }
@@ -399,12 +406,41 @@ static void test_qkv_csv(void **state)
 	run_case(&c);
 }
 
+/* A hostile config.json (a few hundred bytes asking for 1.9e9 parameters,
+ * under the 2^31 limit) beside a tiny safetensors file: the load fails on
+ * the first tensor's shape, naming the file, before it reserves the 7.5 GB
+ * weight block. */
+static void test_hostile_config_reserves_little(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/seqstep-alloc-XXXXXX", cmd[512];
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp %s/model.safetensors %s/*.vocab %s/ && cp "
+		 "tests/data/bad/config-big-tiny-file.json %s/config.json", TF, TF, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	struct model m;
+	struct err e = {0};
+	fail_at = 0;
+	largest = 0;
+	counting = 1;
+	enum status st = model_load(&m, dir, &e);
+	counting = 0;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(st, ST_BADINPUT);
+	if (!strstr(e.msg, "model.safetensors: tensor src_embed.weight has shape"))
+		fail_msg("unexpected message: %s", e.msg);
+	if (largest > ((size_t)16 << 20))
+		fail_msg("reserved a block of %zu bytes for a model the files cannot fill", largest);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transformer), cmocka_unit_test(test_transformer_forced_beam),
 		cmocka_unit_test(test_lstm),        cmocka_unit_test(test_lstm_beam),
 		cmocka_unit_test(test_qkv_csv),
+		cmocka_unit_test(test_hostile_config_reserves_little),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

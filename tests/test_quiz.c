@@ -215,6 +215,10 @@ static void tolerance(void **state)
 	assert_true(quiz_value_ok(1.38, 1.3801, QUIZ_TOLERANCE));
 	assert_true(quiz_value_ok(1.385, 1.3801, QUIZ_TOLERANCE));
 	assert_true(quiz_value_ok(1.375, 1.38, QUIZ_TOLERANCE));   /* exactly 0.005 */
+	/* a half-way value whose float lands a few ulps to either side */
+	assert_true(quiz_value_ok(0.13, 0.125f - 2e-7, QUIZ_TOLERANCE));
+	assert_true(quiz_value_ok(0.12, 0.125f + 2e-7, QUIZ_TOLERANCE));
+	assert_false(quiz_value_ok(0.13, 0.1249, QUIZ_TOLERANCE));
 	assert_false(quiz_value_ok(1.386, 1.3801, QUIZ_TOLERANCE));
 	assert_false(quiz_value_ok(1.37, 1.3801, QUIZ_TOLERANCE));
 	assert_true(quiz_value_ok(-INFINITY, -INFINITY, QUIZ_TOLERANCE));
