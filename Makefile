@@ -23,10 +23,12 @@ Q :=
 say =
 endif
 
-SRC       := $(wildcard src/*.c src/*/*.c)
-LIB_SRC   := $(filter-out src/main.c,$(SRC))
+# One folder per layer (src/README.md); app/main.c is the program.
+LAYERS    := base trace io text engine teach app tui
+SRC       := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+LIB_SRC   := $(filter-out src/app/main.c,$(SRC))
 OBJ       := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
-MAIN_OBJ  := $(BUILD)/obj/main.o
+MAIN_OBJ  := $(BUILD)/obj/app/main.o
 BIN       := $(BUILD)/seqstep
 LIB       := $(BUILD)/libseqstep.a
 TEST_SRC  := $(wildcard tests/test_*.c)
@@ -124,4 +126,4 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d $(BUILD)/bench/*.d)

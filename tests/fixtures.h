@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "model.h"
-#include "safetensors.h"
-#include "status.h"
+#include "engine/model.h"
+#include "io/safetensors.h"
+#include "base/status.h"
 
 #define FIXTURES "tests/ref/fixtures"
 

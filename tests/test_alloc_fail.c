@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "model.h"
+#include "engine/model.h"
 
 #include <cblas.h>
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "atomicfile.h"
+#include "base/atomicfile.h"
 
 #include <dirent.h>
 #include <signal.h>

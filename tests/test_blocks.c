@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "model.h"
+#include "engine/model.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "session.h"
-#include "stages.h"
+#include "app/commands.h"
+#include "app/session.h"
+#include "engine/stages.h"
 
 #define TF "tests/ref/fixtures/tf-post-relu-h2"
 #define LSTM "tests/ref/fixtures/lstm-additive-2l"
@@ -26,9 +26,9 @@
 static void parse_words_and_separators(void **state)
 {
 	(void)state;
-	struct cmd_line l;
+	struct cmdline l;
 	struct err e;
-	assert_int_equal(cmd_parse("  goto  softmax ;show enc.0.q;;  step", &l, &e), ST_OK);
+	assert_int_equal(cmdline_parse("  goto  softmax ;show enc.0.q;;  step", &l, &e), ST_OK);
 	assert_int_equal(l.n, 3);
 	assert_int_equal(l.cmd[0].argc, 2);
 	assert_string_equal(l.cmd[0].argv[0], "goto");
@@ -37,66 +37,66 @@ static void parse_words_and_separators(void **state)
 	assert_string_equal(l.cmd[1].argv[1], "enc.0.q");
 	assert_int_equal(l.cmd[2].argc, 1);
 	assert_string_equal(l.cmd[2].argv[0], "step");
-	cmd_line_release(&l);
+	cmdline_release(&l);
 }
 
 static void parse_quotes(void **state)
 {
 	(void)state;
-	struct cmd_line l;
+	struct cmdline l;
 	struct err e;
 	/* Quotes keep blanks and ';'; "\"" and "\\" escape inside "..." only. */
-	assert_int_equal(cmd_parse("translate \"the cat; sleeps\" 'a \\b' \"q\\\"x\"", &l, &e), ST_OK);
+	assert_int_equal(cmdline_parse("translate \"the cat; sleeps\" 'a \\b' \"q\\\"x\"", &l, &e), ST_OK);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.cmd[0].argc, 4);
 	assert_string_equal(l.cmd[0].argv[1], "the cat; sleeps");
 	assert_string_equal(l.cmd[0].argv[2], "a \\b");
 	assert_string_equal(l.cmd[0].argv[3], "q\"x");
-	cmd_line_release(&l);
+	cmdline_release(&l);
 	/* An apostrophe inside a word is a letter: English and French text. */
-	assert_int_equal(cmd_parse("translate don't l'homme", &l, &e), ST_OK);
+	assert_int_equal(cmdline_parse("translate don't l'homme", &l, &e), ST_OK);
 	assert_int_equal(l.cmd[0].argc, 3);
 	assert_string_equal(l.cmd[0].argv[1], "don't");
 	assert_string_equal(l.cmd[0].argv[2], "l'homme");
-	cmd_line_release(&l);
+	cmdline_release(&l);
 	/* Empty quotes are an (empty) argument. */
-	assert_int_equal(cmd_parse("target \"\"", &l, &e), ST_OK);
+	assert_int_equal(cmdline_parse("target \"\"", &l, &e), ST_OK);
 	assert_int_equal(l.cmd[0].argc, 2);
 	assert_string_equal(l.cmd[0].argv[1], "");
-	cmd_line_release(&l);
+	cmdline_release(&l);
 }
 
 static void parse_comments_and_escapes(void **state)
 {
 	(void)state;
-	struct cmd_line l;
+	struct cmdline l;
 	struct err e;
-	assert_int_equal(cmd_parse("step # n; p", &l, &e), ST_OK);
+	assert_int_equal(cmdline_parse("step # n; p", &l, &e), ST_OK);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.cmd[0].argc, 1);
-	cmd_line_release(&l);
-	assert_int_equal(cmd_parse("# only a comment", &l, &e), ST_OK);
+	cmdline_release(&l);
+	assert_int_equal(cmdline_parse("# only a comment", &l, &e), ST_OK);
 	assert_int_equal(l.n, 0);
-	cmd_line_release(&l);
-	assert_int_equal(cmd_parse("show a#b a\\;b", &l, &e), ST_OK);
+	cmdline_release(&l);
+	assert_int_equal(cmdline_parse("show a#b a\\;b", &l, &e), ST_OK);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.cmd[0].argv[1], "a#b");
 	assert_string_equal(l.cmd[0].argv[2], "a;b");
-	cmd_line_release(&l);
-	assert_int_equal(cmd_parse("", &l, &e), ST_OK);
+	cmdline_release(&l);
+	assert_int_equal(cmdline_parse("", &l, &e), ST_OK);
 	assert_int_equal(l.n, 0);
-	cmd_line_release(&l);
+	cmdline_release(&l);
 }
 
 static void parse_errors(void **state)
 {
 	(void)state;
-	struct cmd_line l;
+	struct cmdline l;
 	struct err e;
-	assert_int_equal(cmd_parse("translate \"the cat", &l, &e), ST_USAGE);
+	assert_int_equal(cmdline_parse("translate \"the cat", &l, &e), ST_USAGE);
 	assert_string_equal(e.msg, "unterminated double quote");
 	assert_int_equal(l.n, 0);
-	assert_int_equal(cmd_parse("show 'x", &l, &e), ST_USAGE);
+	assert_int_equal(cmdline_parse("show 'x", &l, &e), ST_USAGE);
 	assert_string_equal(e.msg, "unterminated single quote");
 }
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "corpus.h"
+#include "text/corpus.h"
 
 #include "testdata.h"
 

@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "csvio.h"
-#include "npy.h"
-#include "trace.h"
+#include "base/atomicfile.h"
+#include "io/csvio.h"
+#include "io/npy.h"
+#include "trace/trace.h"
 
 #include "testdata.h"
 

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "decode.h"
-#include "model.h"
+#include "engine/decode.h"
+#include "engine/model.h"
 
 #include <dirent.h>
 #include <math.h>

@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "explain.h"
-#include "model.h"
-#include "status.h"
-#include "trace.h"
+#include "trace/explain.h"
+#include "engine/model.h"
+#include "base/status.h"
+#include "trace/trace.h"
 
 #include "fixtures.h"
 

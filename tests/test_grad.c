@@ -20,14 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "grad.h"
-#include "loss.h"
-#include "ops.h"
-#include "ops_grad.h"
-#include "rnn.h"
-#include "transformer.h"
-#include "weights.h"
+#include "io/config.h"
+#include "engine/grad.h"
+#include "engine/loss.h"
+#include "engine/ops.h"
+#include "engine/ops_grad.h"
+#include "engine/rnn.h"
+#include "engine/transformer.h"
+#include "engine/weights.h"
 
 #define EPS 1e-3f
 #define TOL 1e-2

@@ -19,15 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grad.h"
-#include "loss.h"
-#include "model.h"
-#include "rnn.h"
-#include "safetensors.h"
-#include "status.h"
-#include "trace.h"
-#include "transformer.h"
-#include "weights.h"
+#include "engine/grad.h"
+#include "engine/loss.h"
+#include "engine/model.h"
+#include "engine/rnn.h"
+#include "io/safetensors.h"
+#include "base/status.h"
+#include "trace/trace.h"
+#include "engine/transformer.h"
+#include "engine/weights.h"
 
 #include "fixtures.h"
 

@@ -15,20 +15,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "lesson.h"
-#include "session.h"
+#include "app/commands.h"
+#include "app/handout.h"
+#include "app/tutor.h"
+#include "teach/lesson.h"
+#include "app/session.h"
 
 #include "fixtures.h"
 
 static struct commands cmds;
+static struct lesson_commands known; /* cmds as the lesson parser sees it */
 
 static int setup(void **state)
 {
 	(void)state;
 	struct err e;
-	if (commands_init(&cmds, &e) || lesson_register(&cmds, &e))
+	if (commands_init(&cmds, &e) || tutor_register(&cmds, &e))
 		return -1;
+	known = handout_commands(&cmds);
 	return 0;
 }
 
@@ -41,7 +45,7 @@ static int teardown(void **state)
 
 static enum status parse(struct lesson *L, const char *text, struct err *e)
 {
-	return lesson_parse(L, "x.md", text, strlen(text), &cmds, e);
+	return lesson_parse(L, "x.md", text, strlen(text), &known, e);
 }
 
 /* The text must fail with "x.md:LINE: ..." containing want, on one line. */
@@ -49,7 +53,7 @@ static void expect_error_len(const char *text, size_t len, int line, const char 
 {
 	struct lesson L;
 	struct err e = {0};
-	enum status st = lesson_parse(&L, "x.md", text, len, &cmds, &e);
+	enum status st = lesson_parse(&L, "x.md", text, len, &known, &e);
 	if (st == ST_OK) {
 		lesson_release(&L);
 		fail_msg("parsed, expected line %d: %s", line, want);
@@ -301,7 +305,7 @@ static void parser_survives_mutations(void **state)
 		}
 		struct lesson L;
 		struct err e = {0};
-		enum status st = lesson_parse(&L, "x.md", buf, len, &cmds, &e);
+		enum status st = lesson_parse(&L, "x.md", buf, len, &known, &e);
 		if (st == ST_OK) {
 			assert_true(L.nsteps > 0);
 			lesson_release(&L);
@@ -352,7 +356,7 @@ static void shipped_lessons_parse(void **state)
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		struct lesson L;
 		struct err e = {0};
-		if (lesson_load(&L, g.gl_pathv[i], &cmds, &e))
+		if (lesson_load(&L, g.gl_pathv[i], &known, &e))
 			fail_msg("%s", e.msg);
 		int checks = 0, runs = 0;
 		for (int k = 0; k < L.nsteps; k++) {
@@ -371,7 +375,7 @@ static void shipped_lessons_parse(void **state)
 static char *handout(const char *text, enum status *st, struct err *e)
 {
 	struct lesson L;
-	*st = lesson_parse(&L, "x.md", text, strlen(text), &cmds, e);
+	*st = lesson_parse(&L, "x.md", text, strlen(text), &known, e);
 	if (*st)
 		return NULL;
 	struct session s;
@@ -379,7 +383,7 @@ static char *handout(const char *text, enum status *st, struct err *e)
 	char *out = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
-	*st = lesson_handout(f, &s, &cmds, &L, 100, e);
+	*st = handout_print(f, &s, &cmds, &L, 100, e);
 	fclose(f);
 	session_release(&s);
 	lesson_release(&L);

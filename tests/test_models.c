@@ -11,16 +11,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "corpus.h"
-#include "model.h"
-#include "train.h"
+#include "io/datadir.h"
+#include "text/corpus.h"
+#include "engine/model.h"
+#include "engine/train.h"
 
 static void evaluate(const char *name, const char *pair, struct eval_result *r)
 {
 	char dir[2048], path[2048];
-	snprintf(dir, sizeof dir, "%s/%s", cli_models_dir(), name);
-	snprintf(path, sizeof path, "%s/corpus/%s/test.tsv", cli_models_dir(), pair);
+	snprintf(dir, sizeof dir, "%s/%s", datadir_models(), name);
+	snprintf(path, sizeof path, "%s/corpus/%s/test.tsv", datadir_models(), pair);
 	struct model m;
 	struct corpus c;
 	struct err e = {0};

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ops.h"
-#include "config.h"
+#include "engine/ops.h"
+#include "io/config.h"
 
 #include <math.h>
 #include <stdlib.h>

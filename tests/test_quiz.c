@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "explain.h"
-#include "quiz.h"
+#include "trace/explain.h"
+#include "teach/quiz.h"
 
 static char tmp[256];
 

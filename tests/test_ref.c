@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "safetensors.h"
-#include "status.h"
-#include "trace.h"
+#include "engine/model.h"
+#include "io/safetensors.h"
+#include "base/status.h"
+#include "trace/trace.h"
 
 #include "fixtures.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tokenizer.h"
+#include "text/tokenizer.h"
 
 static char tmpdir[256];
 

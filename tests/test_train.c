@@ -15,12 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "grad.h"
-#include "loss.h"
-#include "model.h"
-#include "optim.h"
-#include "train.h"
+#include "engine/checkpoint.h"
+#include "engine/grad.h"
+#include "engine/loss.h"
+#include "engine/model.h"
+#include "engine/optim.h"
+#include "engine/train.h"
 
 static char tmpdir[256];
 

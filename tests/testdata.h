@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "status.h"
+#include "base/status.h"
 
 static inline const char *data_dir(void)
 {

@@ -2,10 +2,10 @@
  * Transformer-base-sized model with random weights, the tiny shipped size,
  * and the achieved GFLOP/s against the sgemm peak measured here.
  * Prints one line per measurement: "engine <what> seqstep <ms>". */
-#include "model.h"
-#include "ops.h"
-#include "rnn.h"
-#include "transformer.h"
+#include "engine/model.h"
+#include "engine/ops.h"
+#include "engine/rnn.h"
+#include "engine/transformer.h"
 
 #include "timing.h"
 

@@ -5,7 +5,7 @@
  * tests/bench/torch_train.py measures PyTorch on the same work.
  * Usage: bench_train [MODELS_DIR] (default "models", run from the repository
  * root); BENCH_STEPS and BENCH_RUNS override the steps and runs. */
-#include "train.h"
+#include "engine/train.h"
 
 #include "timing.h"
 

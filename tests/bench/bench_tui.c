@@ -6,9 +6,9 @@
  * Usage: bench_tui [MODELS_DIR [MODEL]]; the default model en-zh-transformer,
  * or a test fixture when it is not there.
  * Prints one line per measurement: "tui <what> <size> <ms>". */
-#include "commands.h"
-#include "session.h"
-#include "tui.h"
+#include "app/commands.h"
+#include "app/session.h"
+#include "tui/tui.h"
 
 #include "timing.h"
 

@@ -1,5 +1,5 @@
 # Builds the libFuzzer harnesses into build/fuzz/ (used by `make fuzz`; see
-# tests/fuzz/README.md). Every src/*.c but main.c is compiled with clang,
+# tests/fuzz/README.md). Every src/LAYER/*.c but app/main.c is compiled with clang,
 # coverage instrumentation, ASan and UBSan (clang has no
 # -Wformat-truncation, so the -Wno- of the main Makefile is not needed); each tests/fuzz/fuzz_NAME.c
 # becomes build/fuzz/fuzz_NAME.
@@ -12,7 +12,7 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	$(shell pkg-config --cflags $(FUZZ_PKGS) 2>/dev/null) $(FUZZ_SAN)
 FUZZ_LIBS  := $(shell pkg-config --libs $(FUZZ_PKGS) 2>/dev/null) -lm
 
-FUZZ_LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+FUZZ_LIB_SRC := $(filter-out src/app/main.c,$(wildcard src/*/*.c))
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_HARNESS := $(filter-out tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(FUZZ_HARNESS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)

@@ -1,9 +1,9 @@
 /* The command interpreter's parser on arbitrary lines (what a student types
  * or a lesson block holds), and tab completion of the same line on a session
  * with no model loaded: no crash, every error one line. */
-#include "commands.h"
+#include "app/commands.h"
 #include "fuzz_common.h"
-#include "session.h"
+#include "app/session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ready = 1;
 	}
 	char *line = fuzz_strndup(data, size);
-	struct cmd_line cl;
+	struct cmdline cl;
 	memset(&cl, 0, sizeof cl);
-	enum status st = cmd_parse(line, &cl, &e);
+	enum status st = cmdline_parse(line, &cl, &e);
 	if (st != ST_OK) {
 		FUZZ_CHECK(st == ST_USAGE || st == ST_BADINPUT || st == ST_NOMEM, "status %d", st);
 		fuzz_check_msg(e.msg);
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (int j = 0; j < cl.cmd[i].argc; j++)
 				FUZZ_CHECK(cl.cmd[i].argv[j] != NULL, "word %d of command %d", j, i);
 		}
-		cmd_line_release(&cl);
+		cmdline_release(&cl);
 	}
 	struct cmd_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);

@@ -1,7 +1,7 @@
 /* config_parse on arbitrary bytes (config.json of a model folder). A config
  * that parses must satisfy every documented limit, since later stages size
  * their allocations from it. */
-#include "config.h"
+#include "io/config.h"
 #include "fuzz_common.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* csv_read_matrix on arbitrary bytes (tensors/NAME.csv, the --dump format).
  * A matrix that loads must be written back by csv_write_tensor and read
  * again to the same labels and bit-identical values (dump -> edit -> load). */
-#include "csvio.h"
+#include "io/csvio.h"
 #include "fuzz_common.h"
 
 #include <math.h>

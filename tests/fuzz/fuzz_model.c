@@ -8,9 +8,9 @@
  * the names "sentence" and "target" are not files but the text to translate
  * and a teacher-forcing target, and "beam" holds the beam width as a digit.
  * Without a sentence, vocabulary tokens 4..6 of src.vocab are used. */
-#include "csvio.h"
+#include "io/csvio.h"
 #include "fuzz_common.h"
-#include "model.h"
+#include "engine/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * (F32/F16/BF16/F64 tensors), find every entry by name, and survive a
  * save/load round trip of its float tensors bit for bit. */
 #include "fuzz_common.h"
-#include "safetensors.h"
+#include "io/safetensors.h"
 
 #include <stdlib.h>
 #include <string.h>

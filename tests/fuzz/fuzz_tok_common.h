@@ -5,7 +5,7 @@
 #define SEQSTEP_FUZZ_TOK_COMMON_H
 
 #include "fuzz_common.h"
-#include "tokenizer.h"
+#include "text/tokenizer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * loads must map every id to its token and back, have the four specials, and
  * survive vocab_save + vocab_load unchanged. */
 #include "fuzz_common.h"
-#include "tokenizer.h"
+#include "text/tokenizer.h"
 
 #include <string.h>
 

@@ -1,0 +1,18 @@
+/* The explorer's views as plain text, for batch mode (-c, --script, stdin)
+ * and printed handouts: the same stages and the same trace values as the
+ * screen, drawn with trace/render_text.c's labelled numbers and ASCII
+ * heatmaps. */
+#ifndef SEQSTEP_APP_TEXTVIEW_H
+#define SEQSTEP_APP_TEXTVIEW_H
+
+#include "app/session.h"
+#include "trace/trace.h"
+
+#include <stdio.h>
+
+/* The current stage (or the tensor shown on its own), as wide as width. */
+void textview_stage(FILE *f, const struct session *s, int width);
+/* One tensor: its header, numbers and heatmap. */
+void textview_tensor(FILE *f, const struct tensor *t, int width);
+
+#endif

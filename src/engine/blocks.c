@@ -1,0 +1,132 @@
+#include "engine/blocks.h"
+#include "engine/ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The block's matrices are in math orientation (q = x W_q); the kernels take
+ * PyTorch's [out, in], so transpose once. */
+static float *transposed(const float *m, int rows, int cols)
+{
+	float *t = malloc((size_t)rows * cols * sizeof *t);
+	if (t)
+		for (int r = 0; r < rows; r++)
+			for (int c = 0; c < cols; c++)
+				t[(size_t)c * rows + r] = m[(size_t)r * cols + c];
+	return t;
+}
+
+enum status self_attention_run(const struct config *c, const struct weights *w,
+			       struct trace *tr, struct err *e)
+{
+	const struct sa_weights *s = &w->sa;
+	int T = c->n_tokens, D = c->d_model, K = c->d_k;
+	const char *labels[64];
+	for (int i = 0; i < T; i++)
+		labels[i] = c->tokens[i];
+	const char *const *rl = trace_labels(tr, T, labels);
+	float *wt[3] = {transposed(s->w_q, D, K), transposed(s->w_k, D, K), transposed(s->w_v, D, K)};
+	float *qkv = malloc((size_t)3 * T * K * sizeof(float));
+	float *sc = malloc((size_t)T * T * sizeof(float)), *wg = malloc((size_t)T * T * sizeof(float));
+	float *out = malloc((size_t)T * K * sizeof(float));
+	enum status st = ST_OK;
+	if (!wt[0] || !wt[1] || !wt[2] || !qkv || !sc || !wg || !out) {
+		st = err_set(e, ST_NOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < 3; i++)
+		matmul_forward(qkv + (size_t)i * T * K, s->x, wt[i], NULL, T, D, K);
+	attention_forward(out, sc, wg, qkv, qkv + (size_t)T * K, qkv + (size_t)2 * T * K, T, T, K, 1,
+			  0);
+	struct tensor *t = trace_add(tr, "self_attn.x", T, D, s->x,
+				     "input rows X (word embedding + positional encoding)");
+	tensor_set_rows(t, "token", rl);
+	tensor_set_cols(t, "dim", NULL);
+	static const char *const nm[3][2] = {{"self_attn.w_q", "self_attn.q"},
+					     {"self_attn.w_k", "self_attn.k"},
+					     {"self_attn.w_v", "self_attn.v"}};
+	static const char *const what[3][2] = {{"W_q, [d_model x d_k]", "queries Q = X W_q"},
+					       {"W_k, [d_model x d_k]", "keys K = X W_k"},
+					       {"W_v, [d_model x d_k]", "values V = X W_v"}};
+	const float *ws[3] = {s->w_q, s->w_k, s->w_v};
+	for (int i = 0; i < 3; i++) {
+		t = trace_add(tr, nm[i][0], D, K, ws[i], what[i][0]);
+		tensor_set_rows(t, "input dim", NULL);
+		tensor_set_cols(t, "output dim", NULL);
+		t = trace_add(tr, nm[i][1], T, K, qkv + (size_t)i * T * K, what[i][1]);
+		tensor_set_rows(t, "token", rl);
+		tensor_set_cols(t, "dim", NULL);
+		tensor_set_prov(tr, t, PROV_MATMUL, "self_attn.x", nm[i][0], NULL, NULL, NULL);
+	}
+	t = trace_add(tr, "self_attn.scores", T, T, sc, "scores = Q Kᵀ / √d_k; rows: queries; cols: keys");
+	tensor_set_rows(t, "query", rl);
+	tensor_set_cols(t, "key", rl);
+	tensor_set_prov(tr, t, PROV_SCORES, "self_attn.q", "self_attn.k", NULL, NULL, NULL);
+	if (t) {
+		t->prov.len = K;
+		t->prov.scale = 1.0f / sqrtf((float)K);
+	}
+	t = trace_add(tr, "self_attn.weights", T, T, wg, "attention weights = softmax(scores) per row");
+	tensor_set_rows(t, "query", rl);
+	tensor_set_cols(t, "key", rl);
+	tensor_set_prov(tr, t, PROV_SOFTMAX, "self_attn.scores", NULL, NULL, NULL, NULL);
+	t = trace_add(tr, "self_attn.out", T, K, out, "output = weights V: each row a weighted sum of V's rows");
+	tensor_set_rows(t, "token", rl);
+	tensor_set_cols(t, "dim", NULL);
+	tensor_set_prov(tr, t, PROV_WSUM, "self_attn.weights", "self_attn.v", NULL, NULL, NULL);
+	st = trace_status(tr, e);
+out:
+	for (int i = 0; i < 3; i++)
+		free(wt[i]);
+	free(qkv);
+	free(sc);
+	free(wg);
+	free(out);
+	return st;
+}
+
+enum status attention_pooling_run(const struct config *c, const struct weights *w,
+				  struct trace *tr, struct err *e)
+{
+	const struct pool_weights *p = &w->pool;
+	int n = c->n_keys, m = c->n_queries;
+	float width = c->pooling == POOL_PARAMETRIC ? p->w[0] : 1.0f;
+	struct tensor *k = trace_add(tr, "pool.keys", 1, n, p->keys, "keys x_i (training inputs)");
+	struct tensor *v = trace_add(tr, "pool.values", 1, n, p->values, "values y_i (training targets)");
+	struct tensor *q = trace_add(tr, "pool.queries", 1, m, p->queries, "queries x (where f is estimated)");
+	struct tensor *sc = trace_add(tr, "pool.scores", m, n, NULL,
+				      c->pooling == POOL_AVERAGE ? "scores: all equal (average pooling)"
+				      : c->pooling == POOL_PARAMETRIC
+					      ? "scores = -((x - x_i) w)² / 2 (parametric Gaussian kernel)"
+					      : "scores = -(x - x_i)² / 2 (Nadaraya-Watson Gaussian kernel)");
+	struct tensor *wg = trace_add(tr, "pool.weights", m, n, NULL,
+				      "attention weights α(x, x_i) = softmax over i of the scores");
+	struct tensor *o = trace_add(tr, "pool.out", 1, m, NULL, "f(x) = Σ_i α(x, x_i) y_i");
+	if (!k || !v || !q || !sc || !wg || !o)
+		return trace_status(tr, e);
+	k->ndim = v->ndim = q->ndim = o->ndim = 1;
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++) {
+			float d = (p->queries[i] - p->keys[j]) * width;
+			sc->data[(size_t)i * n + j] = c->pooling == POOL_AVERAGE ? 0.0f : -d * d / 2;
+		}
+	softmax_forward(wg->data, sc->data, m, n);
+	/* f = weights · values: a (m x n)(n x 1) product through the same kernel. */
+	matmul_forward(o->data, p->values, wg->data, NULL, 1, n, m);
+	tensor_set_rows(sc, "query", NULL);
+	tensor_set_cols(sc, "key", NULL);
+	tensor_set_rows(wg, "query", NULL);
+	tensor_set_cols(wg, "key", NULL);
+	tensor_set_prov(tr, sc, c->pooling == POOL_AVERAGE ? PROV_NONE : PROV_KERNEL, "pool.queries",
+			"pool.keys", NULL, NULL, NULL);
+	sc->prov.scale = width;
+	tensor_set_prov(tr, wg, PROV_SOFTMAX, "pool.scores", NULL, NULL, NULL, NULL);
+	tensor_set_prov(tr, o, PROV_MATMUL, "pool.weights", "pool.values", NULL, NULL, NULL);
+	if (c->pooling == POOL_PARAMETRIC) {
+		struct tensor *wt = trace_add(tr, "pool.w", 1, 1, p->w, "learned kernel width w");
+		if (wt)
+			wt->ndim = 1;
+	}
+	return trace_status(tr, e);
+}
