@@ -1,7 +1,9 @@
 /* The one command interpreter: the screen's command line, `seqstep -c`,
  * `--script` and stdin all run lines through it. One table of
  * {name, handler, help, completer} drives dispatch, tab completion and
- * help; lessons and quizzes add their commands with commands_add. */
+ * help; lessons and quizzes add their commands with commands_add.
+ * commands.c holds the table, dispatch and output, commands_builtin.c the
+ * built-in commands, commands_complete.c completion. */
 #ifndef SEQSTEP_COMMANDS_H
 #define SEQSTEP_COMMANDS_H
 
@@ -66,13 +68,12 @@ struct commands {
 	size_t n, cap;
 };
 
-/* The built-in table. */
+/* The built-in table (commands_builtin.c). */
 enum status commands_init(struct commands *c, struct err *e);
 void commands_release(struct commands *c);
 /* Adds or replaces (same name) a command. */
 enum status commands_add(struct commands *c, const struct command *cmd, struct err *e);
 const struct command *commands_find(const struct commands *c, const char *name);
-
 
 /* Runs every command of the line in order, calling after() when each one
  * succeeds (batch prints its output there); stops at the first error. */
@@ -96,5 +97,19 @@ void complete_models(struct cmd_ctx *c, int argi, const char *word, struct strli
 void complete_lessons(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_commands(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 
+/* ---- shared by commands*.c ---- */
+
+/* The error for a name no command has, with the nearest one (commands.c). */
+enum status commands_unknown(const struct commands *c, const char *name, struct err *e);
+/* The model folders under datadir_models(), sorted (commands_complete.c). */
+void commands_model_names(struct strlist *out);
+/* The built-in commands' completers (commands_complete.c). set's is a stub:
+ * commands_complete completes set's value from its key itself. */
+void complete_stages(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_show(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_explain(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_dump(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_help(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_set_stub(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 
 #endif
