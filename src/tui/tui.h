@@ -101,6 +101,9 @@ struct tui {
 	int quit;
 };
 
+/* The palette of the session's theme, applied to the screen (tui_frame.c). */
+void tui_apply_theme(struct tui *t);
+
 /* Drawing helpers (tui_draw.c). */
 /* Writes s clipped to w cells at (y, x); returns the cells written. */
 int tui_put(struct tui *t, int y, int x, int w, attr_t a, const char *s);
