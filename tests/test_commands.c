@@ -194,6 +194,51 @@ static void dispatch_added_command(void **state)
 	assert_non_null(strstr(f->ctx.out.text, "a test command"));
 }
 
+static void complete_probe_value(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
+{
+	(void)c;
+	(void)word;
+	if (argi == 2) {
+		strlist_add(out, "on");
+		strlist_add(out, "off");
+	}
+}
+
+static void dispatch_added_setting(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	/* What a module does: add a key to set; it runs with all its words,
+	 * completes, is in help set and in set's error for an unknown key. */
+	struct setting probe = {"probe", cmd_probe, "set probe on|off X", "a test setting",
+				complete_probe_value};
+	assert_int_equal(commands_add_setting(&f->c, &probe, &e), ST_OK);
+	calls = 0;
+	assert_int_equal(commands_run(&f->c, &f->ctx, "set probe off 3", NULL, NULL, &e), ST_OK);
+	assert_int_equal(calls, 1);
+	assert_string_equal(seen, "set|probe|off|3");
+	assert_non_null(strstr(f->ctx.out.note, "probe off 3"));
+	struct strlist l = {0};
+	commands_complete(&f->c, &f->ctx, "set pr", &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], "probe");
+	strlist_release(&l);
+	commands_complete(&f->c, &f->ctx, "set probe o", &l);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0], "off");
+	strlist_release(&l);
+	assert_int_equal(commands_run(&f->c, &f->ctx, "help set", NULL, NULL, &e), ST_OK);
+	assert_non_null(strstr(f->ctx.out.text, "set probe on|off X"));
+	assert_non_null(strstr(f->ctx.out.text, "set beam N"));
+	assert_int_equal(commands_run(&f->c, &f->ctx, "set colour red", NULL, NULL, &e), ST_USAGE);
+	assert_non_null(strstr(e.msg, "beam, head, layer, theme, view, probe (not 'colour')"));
+	/* a built-in key with the wrong number of values: its own usage */
+	assert_int_equal(commands_run(&f->c, &f->ctx, "set beam", NULL, NULL, &e), ST_USAGE);
+	assert_string_equal(e.msg, "usage: set KEY VALUE");
+	assert_int_equal(commands_run(&f->c, &f->ctx, "set beam 1 2", NULL, NULL, &e), ST_USAGE);
+	assert_string_equal(e.msg, "usage: set beam N");
+}
+
 static void dispatch_unknown_stops(void **state)
 {
 	struct fixture *f = *state;
@@ -404,6 +449,7 @@ int main(void)
 		cmocka_unit_test(parse_comments_and_escapes),
 		cmocka_unit_test(parse_errors),
 		cmocka_unit_test_setup_teardown(dispatch_added_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(dispatch_added_setting, setup, teardown),
 		cmocka_unit_test_setup_teardown(dispatch_unknown_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(dispatch_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(completion_candidates, setup, teardown),

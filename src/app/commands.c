@@ -123,9 +123,37 @@ enum status commands_add(struct commands *c, const struct command *cmd, struct e
 	return ST_OK;
 }
 
+enum status commands_add_setting(struct commands *c, const struct setting *s, struct err *e)
+{
+	for (size_t i = 0; i < c->nset; i++)
+		if (strcmp(c->set[i].key, s->key) == 0) {
+			c->set[i] = *s;
+			return ST_OK;
+		}
+	if (c->nset == c->capset) {
+		size_t cap = c->capset ? c->capset * 2 : 16;
+		struct setting *v = realloc(c->set, cap * sizeof *v);
+		if (!v)
+			return err_set(e, ST_NOMEM, "out of memory adding setting %s", s->key);
+		c->set = v;
+		c->capset = cap;
+	}
+	c->set[c->nset++] = *s;
+	return ST_OK;
+}
+
+const struct setting *commands_find_setting(const struct commands *c, const char *key)
+{
+	for (size_t i = 0; i < c->nset; i++)
+		if (strcmp(c->set[i].key, key) == 0)
+			return &c->set[i];
+	return NULL;
+}
+
 void commands_release(struct commands *c)
 {
 	free(c->v);
+	free(c->set);
 	memset(c, 0, sizeof *c);
 }
 

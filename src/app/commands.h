@@ -63,9 +63,22 @@ struct command {
 	cmd_completer complete;
 };
 
+/* One key of `set KEY VALUE...`: the set command dispatches on the key,
+ * `help set` lists the keys, completion offers them; modules add their
+ * own keys next to their commands. */
+struct setting {
+	const char *key;
+	cmd_fn run;          /* argv[0] "set", argv[1] the key; argc >= 2 */
+	const char *usage;   /* "set beam N" */
+	const char *help;    /* one line */
+	cmd_completer complete; /* argument argi of set (2 = the first value) */
+};
+
 struct commands {
 	struct command *v;
 	size_t n, cap;
+	struct setting *set; /* in the order added */
+	size_t nset, capset;
 };
 
 /* The built-in table (commands_builtin.c). */
@@ -74,6 +87,9 @@ void commands_release(struct commands *c);
 /* Adds or replaces (same name) a command. */
 enum status commands_add(struct commands *c, const struct command *cmd, struct err *e);
 const struct command *commands_find(const struct commands *c, const char *name);
+/* Adds or replaces (same key) a setting of the set command. */
+enum status commands_add_setting(struct commands *c, const struct setting *s, struct err *e);
+const struct setting *commands_find_setting(const struct commands *c, const char *key);
 
 /* Runs every command of the line in order, calling after() when each one
  * succeeds (batch prints its output there); stops at the first error. */
@@ -103,13 +119,17 @@ void complete_commands(struct cmd_ctx *c, int argi, const char *word, struct str
 enum status commands_unknown(const struct commands *c, const char *name, struct err *e);
 /* The model folders under datadir_models(), sorted (commands_complete.c). */
 void commands_model_names(struct strlist *out);
-/* The built-in commands' completers (commands_complete.c). set's is a stub:
- * commands_complete completes set's value from its key itself. */
+/* The built-in commands' completers (commands_complete.c); set's completes
+ * the keys, then hands a key's values to its setting. */
 void complete_stages(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_show(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_explain(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_dump(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_help(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
-void complete_set_stub(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_set(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_set_head(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_set_layer(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_set_theme(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_set_view(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 
 #endif

@@ -236,64 +236,133 @@ static enum status cmd_dump(struct cmd_ctx *c, int argc, char **argv, struct err
 	return ST_OK;
 }
 
-static enum status cmd_set(struct cmd_ctx *c, int argc, char **argv, struct err *e)
+/* ---- set KEY VALUE: the built-in settings ---- */
+
+static enum status set_usage(struct cmd_ctx *c, const char *key, struct err *e)
+{
+	const struct setting *k = commands_find_setting(c->cmds, key);
+	return err_set(e, ST_USAGE, "usage: %s", k ? k->usage : "set KEY VALUE");
+}
+
+static enum status set_beam(struct cmd_ctx *c, int argc, char **argv, struct err *e)
+{
+	int n;
+	enum status st;
+	if (argc != 3)
+		return set_usage(c, "beam", e);
+	if (!parse_int(argv[2], 1, 64, &n))
+		return err_set(e, ST_USAGE, "set beam takes a number 1..64, not '%s'", argv[2]);
+	if ((st = need_trace(c, e)) || (st = session_set_beam(c->s, n, e)))
+		return st;
+	print_tokens(c);
+	cmd_note(c, "beam %d: %s", n, c->s->translation);
+	return ST_OK;
+}
+
+static enum status set_head(struct cmd_ctx *c, int argc, char **argv, struct err *e)
+{
+	int n;
+	enum status st;
+	if (argc != 3)
+		return set_usage(c, "head", e);
+	if ((st = need_trace(c, e)))
+		return st;
+	if (strcmp(argv[2], "all") == 0)
+		n = -1;
+	else if (!parse_int(argv[2], 0, CFG_MAX_HEADS, &n))
+		return err_set(e, ST_USAGE, "set head takes a head number or all, not '%s'", argv[2]);
+	if ((st = session_set_head(c->s, n, e)))
+		return st;
+	c->out.view = CMD_VIEW_STAGE;
+	return ST_OK;
+}
+
+static enum status set_layer(struct cmd_ctx *c, int argc, char **argv, struct err *e)
+{
+	int n;
+	enum status st;
+	if (argc != 3)
+		return set_usage(c, "layer", e);
+	if ((st = need_trace(c, e)))
+		return st;
+	if (!parse_int(argv[2], 0, CFG_MAX_LAYERS, &n))
+		return err_set(e, ST_USAGE, "set layer takes a layer number, not '%s'", argv[2]);
+	if ((st = session_set_layer(c->s, n, e)))
+		return st;
+	c->out.view = CMD_VIEW_STAGE;
+	return ST_OK;
+}
+
+static enum status set_theme(struct cmd_ctx *c, int argc, char **argv, struct err *e)
 {
 	if (argc != 3)
+		return set_usage(c, "theme", e);
+	const char *v = argv[2];
+	if (strcmp(v, "default") == 0)
+		c->s->theme = THEME_DEFAULT;
+	else if (strcmp(v, "contrast") == 0)
+		c->s->theme = THEME_CONTRAST;
+	else if (strcmp(v, "mono") == 0)
+		c->s->theme = THEME_MONO;
+	else
+		return err_set(e, ST_USAGE, "set theme takes default, contrast or mono, not '%s'", v);
+	c->s->gen++;
+	return ST_OK;
+}
+
+static enum status set_view(struct cmd_ctx *c, int argc, char **argv, struct err *e)
+{
+	if (argc != 3)
+		return set_usage(c, "view", e);
+	const char *v = argv[2];
+	if (strcmp(v, "numbers") == 0)
+		c->s->numbers = 1;
+	else if (strcmp(v, "heatmap") == 0)
+		c->s->numbers = 0;
+	else
+		return err_set(e, ST_USAGE, "set view takes numbers or heatmap, not '%s'", v);
+	c->s->gen++;
+	return ST_OK;
+}
+
+static const struct setting builtin_settings[] = {
+	{"beam", set_beam, "set beam N", "decode with a beam of N (1 = greedy)", NULL},
+	{"head", set_head, "set head N|all", "which attention head the views show (all: their average)",
+	 complete_set_head},
+	{"layer", set_layer, "set layer N", "which layer the views show", complete_set_layer},
+	{"theme", set_theme, "set theme default|contrast|mono",
+	 "colours: default, high contrast for projectors, or none", complete_set_theme},
+	{"view", set_view, "set view numbers|heatmap", "the main view shows numbers or a heatmap",
+	 complete_set_view},
+};
+
+static enum status cmd_set(struct cmd_ctx *c, int argc, char **argv, struct err *e)
+{
+	if (argc < 3)
 		return USAGE(c, "set", e);
-	const char *k = argv[1], *v = argv[2];
-	struct session *s = c->s;
-	enum status st;
-	int n;
-	if (strcmp(k, "beam") == 0) {
-		if (!parse_int(v, 1, 64, &n))
-			return err_set(e, ST_USAGE, "set beam takes a number 1..64, not '%s'", v);
-		if ((st = need_trace(c, e)) || (st = session_set_beam(s, n, e)))
-			return st;
-		print_tokens(c);
-		cmd_note(c, "beam %d: %s", n, s->translation);
-	} else if (strcmp(k, "head") == 0) {
-		if ((st = need_trace(c, e)))
-			return st;
-		if (strcmp(v, "all") == 0)
-			n = -1;
-		else if (!parse_int(v, 0, CFG_MAX_HEADS, &n))
-			return err_set(e, ST_USAGE, "set head takes a head number or all, not '%s'", v);
-		if ((st = session_set_head(s, n, e)))
-			return st;
-		c->out.view = CMD_VIEW_STAGE;
-	} else if (strcmp(k, "layer") == 0) {
-		if ((st = need_trace(c, e)))
-			return st;
-		if (!parse_int(v, 0, CFG_MAX_LAYERS, &n))
-			return err_set(e, ST_USAGE, "set layer takes a layer number, not '%s'", v);
-		if ((st = session_set_layer(s, n, e)))
-			return st;
-		c->out.view = CMD_VIEW_STAGE;
-	} else if (strcmp(k, "theme") == 0) {
-		if (strcmp(v, "default") == 0)
-			s->theme = THEME_DEFAULT;
-		else if (strcmp(v, "contrast") == 0)
-			s->theme = THEME_CONTRAST;
-		else if (strcmp(v, "mono") == 0)
-			s->theme = THEME_MONO;
-		else
-			return err_set(e, ST_USAGE, "set theme takes default, contrast or mono, not '%s'", v);
-		s->gen++;
-	} else if (strcmp(k, "view") == 0) {
-		if (strcmp(v, "numbers") == 0)
-			s->numbers = 1;
-		else if (strcmp(v, "heatmap") == 0)
-			s->numbers = 0;
-		else
-			return err_set(e, ST_USAGE, "set view takes numbers or heatmap, not '%s'", v);
-		s->gen++;
-	} else {
-		return err_set(e, ST_USAGE, "set what? beam, head, layer, theme or view (not '%s')", k);
+	const struct setting *k = commands_find_setting(c->cmds, argv[1]);
+	if (!k) {
+		char keys[512];
+		size_t o = 0;
+		keys[0] = 0;
+		for (size_t i = 0; i < c->cmds->nset && o < sizeof keys; i++)
+			o += (size_t)snprintf(keys + o, sizeof keys - o, "%s%s", i ? ", " : "",
+					      c->cmds->set[i].key);
+		char shown[64];
+		text_fit(shown, sizeof shown, argv[1], 30);
+		return err_set(e, ST_USAGE, "set what? %s (not '%s')", keys, shown);
 	}
+	enum status st = k->run(c, argc, argv, e);
+	if (st)
+		return st;
 	if (!c->out.note[0]) {
-		char where[256];
-		session_where(s, where, sizeof where);
-		cmd_note(c, "%s %s  (%s)", k, v, where);
+		char where[256], value[256];
+		size_t o = 0;
+		value[0] = 0;
+		for (int i = 2; i < argc && o < sizeof value; i++)
+			o += (size_t)snprintf(value + o, sizeof value - o, "%s%s", i > 2 ? " " : "", argv[i]);
+		session_where(c->s, where, sizeof where);
+		cmd_note(c, "%s %s  (%s)", argv[1], value, where);
 	}
 	return ST_OK;
 }
@@ -325,6 +394,9 @@ static enum status cmd_help(struct cmd_ctx *c, int argc, char **argv, struct err
 				cmd_printf(c, " %s", c->s->pipe.st[i].id);
 			cmd_printf(c, "\n");
 		}
+		if (strcmp(cmd->name, "set") == 0)
+			for (size_t i = 0; i < c->cmds->nset; i++)
+				cmd_printf(c, "  %-36s %s\n", c->cmds->set[i].usage, c->cmds->set[i].help);
 		cmd_note(c, "%s: %s", cmd->usage, cmd->help);
 		return ST_OK;
 	}
@@ -472,8 +544,7 @@ static const struct command builtin[] = {
 	 "how the selected cell (or ROW COL, indices or labels) was computed", complete_explain},
 	{"dump", NULL, cmd_dump, "dump PATTERN [DIR] [--force]",
 	 "write matching tensors as CSV files into DIR (default .)", complete_dump},
-	{"set", NULL, cmd_set, "set beam|head|layer|theme|view V",
-	 "beam N, head N|all, layer N, theme default|contrast|mono, view numbers|heatmap", complete_set_stub},
+	{"set", NULL, cmd_set, "set KEY VALUE", "change a setting (help set lists them)", complete_set},
 	{"help", NULL, cmd_help, "help [CMD]", "list the commands, or explain one", complete_help},
 	{"quit", "q", cmd_quit, "quit", "leave seqstep", NULL},
 };
@@ -481,12 +552,12 @@ static const struct command builtin[] = {
 enum status commands_init(struct commands *c, struct err *e)
 {
 	memset(c, 0, sizeof *c);
-	for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) {
-		enum status st = commands_add(c, &builtin[i], e);
-		if (st) {
-			commands_release(c);
-			return st;
-		}
-	}
-	return ST_OK;
+	enum status st = ST_OK;
+	for (size_t i = 0; i < sizeof builtin / sizeof *builtin && !st; i++)
+		st = commands_add(c, &builtin[i], e);
+	for (size_t i = 0; i < sizeof builtin_settings / sizeof *builtin_settings && !st; i++)
+		st = commands_add_setting(c, &builtin_settings[i], e);
+	if (st)
+		commands_release(c);
+	return st;
 }

@@ -147,37 +147,68 @@ void complete_lessons(struct cmd_ctx *c, int argi, const char *word, struct strl
 	closedir(d);
 }
 
-static void complete_set(struct cmd_ctx *c, int argi, const char *word, struct strlist *out,
-			 const char *key)
+/* set KEY VALUE...: the registered keys, then the key's own values. */
+static void complete_set_key(struct cmd_ctx *c, int argi, const char *word, struct strlist *out,
+			     const char *key)
+{
+	if (argi == 1) {
+		for (size_t i = 0; i < c->cmds->nset; i++)
+			strlist_add(out, c->cmds->set[i].key);
+		return;
+	}
+	const struct setting *k = key ? commands_find_setting(c->cmds, key) : NULL;
+	if (k && k->complete)
+		k->complete(c, argi, word, out);
+}
+
+void complete_set(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
+{
+	complete_set_key(c, argi, word, out, NULL);
+}
+
+void complete_set_head(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
 {
 	(void)word;
-	static const char *const keys[] = {"beam", "head", "layer", "theme", "view"};
-	if (argi == 1) {
-		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-			strlist_add(out, keys[i]);
-		return;
-	}
-	if (argi != 2 || !key)
-		return;
 	char buf[16];
-	if (strcmp(key, "head") == 0) {
-		strlist_add(out, "all");
-		for (int h = 0; c->s->have_trace && h < c->s->pipe.nheads; h++)
-			strlist_add(out, (snprintf(buf, sizeof buf, "%d", h), buf));
-	} else if (strcmp(key, "layer") == 0) {
-		int m = 0;
-		for (int b = 0; c->s->have_trace && b < c->s->pipe.nblk; b++)
-			m = c->s->pipe.blk[b].nlayers > m ? c->s->pipe.blk[b].nlayers : m;
-		for (int l = 0; l < m; l++)
-			strlist_add(out, (snprintf(buf, sizeof buf, "%d", l), buf));
-	} else if (strcmp(key, "theme") == 0) {
-		strlist_add(out, "default");
-		strlist_add(out, "contrast");
-		strlist_add(out, "mono");
-	} else if (strcmp(key, "view") == 0) {
-		strlist_add(out, "numbers");
-		strlist_add(out, "heatmap");
-	}
+	if (argi != 2)
+		return;
+	strlist_add(out, "all");
+	for (int h = 0; c->s->have_trace && h < c->s->pipe.nheads; h++)
+		strlist_add(out, (snprintf(buf, sizeof buf, "%d", h), buf));
+}
+
+void complete_set_layer(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
+{
+	(void)word;
+	char buf[16];
+	int m = 0;
+	if (argi != 2)
+		return;
+	for (int b = 0; c->s->have_trace && b < c->s->pipe.nblk; b++)
+		m = c->s->pipe.blk[b].nlayers > m ? c->s->pipe.blk[b].nlayers : m;
+	for (int l = 0; l < m; l++)
+		strlist_add(out, (snprintf(buf, sizeof buf, "%d", l), buf));
+}
+
+void complete_set_theme(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
+{
+	(void)c;
+	(void)word;
+	if (argi != 2)
+		return;
+	strlist_add(out, "default");
+	strlist_add(out, "contrast");
+	strlist_add(out, "mono");
+}
+
+void complete_set_view(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
+{
+	(void)c;
+	(void)word;
+	if (argi != 2)
+		return;
+	strlist_add(out, "numbers");
+	strlist_add(out, "heatmap");
 }
 
 void complete_dump(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
@@ -206,11 +237,6 @@ void complete_help(struct cmd_ctx *c, int argi, const char *word, struct strlist
 {
 	if (argi == 1)
 		complete_commands(c, argi, word, out);
-}
-
-void complete_set_stub(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
-{
-	complete_set(c, argi, word, out, NULL);
 }
 
 void commands_complete(struct commands *c, struct cmd_ctx *ctx, const char *line,
@@ -244,7 +270,7 @@ void commands_complete(struct commands *c, struct cmd_ctx *ctx, const char *line
 	} else {
 		const struct command *cmd = commands_find(c, argv[0]);
 		if (cmd && strcmp(cmd->name, "set") == 0)
-			complete_set(ctx, argi, word, &all, argc > 1 ? argv[1] : NULL);
+			complete_set_key(ctx, argi, word, &all, argc > 1 ? argv[1] : NULL);
 		else if (cmd && cmd->complete)
 			cmd->complete(ctx, argi, word, &all);
 	}
