@@ -2,6 +2,7 @@
 #include "engine/ops.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,38 @@ out:
 	return st;
 }
 
+/* An x value as an axis label: the fewest decimals (at least one) that give
+ * the value back, so "2.0" and "2.079" read as x values, never as the row
+ * or column index a command also accepts. */
+static void x_label(char *buf, size_t n, float v)
+{
+	for (int d = 1; d <= 6; d++) {
+		snprintf(buf, n, "%.*f", d, (double)v);
+		if (fabs(strtod(buf, NULL) - (double)v) <= 1e-6 * fmax(1.0, fabs((double)v)))
+			return;
+	}
+}
+
+/* Labels holding the values of xs (n of them), interned in the trace. */
+static const char *const *x_labels(struct trace *tr, const float *xs, int n)
+{
+	char *buf = malloc((size_t)n * 24);
+	const char **l = malloc((size_t)n * sizeof *l);
+	const char *const *out = NULL;
+	if (buf && l) {
+		for (int i = 0; i < n; i++) {
+			x_label(buf + (size_t)i * 24, 24, xs[i]);
+			l[i] = buf + (size_t)i * 24;
+		}
+		out = trace_labels(tr, n, l);
+	} else {
+		tr->oom = 1;
+	}
+	free(buf);
+	free(l);
+	return out;
+}
+
 enum status attention_pooling_run(const struct config *c, const struct weights *w,
 				  struct trace *tr, struct err *e)
 {
@@ -114,10 +147,15 @@ enum status attention_pooling_run(const struct config *c, const struct weights *
 	softmax_forward(wg->data, sc->data, m, n);
 	/* f = weights · values: a (m x n)(n x 1) product through the same kernel. */
 	matmul_forward(o->data, p->values, wg->data, NULL, 1, n, m);
-	tensor_set_rows(sc, "query", NULL);
-	tensor_set_cols(sc, "key", NULL);
-	tensor_set_rows(wg, "query", NULL);
-	tensor_set_cols(wg, "key", NULL);
+	/* Queries and keys are x values: the matrices and the vectors read
+	 * along x are labelled by them (a plot's axes, a heatmap's labels). */
+	const char *const *kx = x_labels(tr, p->keys, n), *const *qx = x_labels(tr, p->queries, m);
+	tensor_set_cols(v, "key x_i", kx);
+	tensor_set_cols(o, "query x", qx);
+	tensor_set_rows(sc, "query x", qx);
+	tensor_set_cols(sc, "key x_i", kx);
+	tensor_set_rows(wg, "query x", qx);
+	tensor_set_cols(wg, "key x_i", kx);
 	tensor_set_prov(tr, sc, c->pooling == POOL_AVERAGE ? PROV_NONE : PROV_KERNEL, "pool.queries",
 			"pool.keys", NULL, NULL, NULL);
 	sc->prov.scale = width;
@@ -127,6 +165,16 @@ enum status attention_pooling_run(const struct config *c, const struct weights *
 		struct tensor *wt = trace_add(tr, "pool.w", 1, 1, p->w, "learned kernel width w");
 		if (wt)
 			wt->ndim = 1;
+	}
+	if (c->truth) {
+		/* Given with the data (the toy's noise-free function), so a plot
+		 * draws the true curve from the trace like everything else. */
+		struct tensor *f = trace_add(tr, "pool.truth", 1, m, p->truth,
+					     "true function f(x) at each query: the curve the noisy values y_i were drawn from (given with the data)");
+		if (f) {
+			f->ndim = 1;
+			tensor_set_cols(f, "query x", qx);
+		}
 	}
 	return trace_status(tr, e);
 }
