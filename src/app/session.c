@@ -15,6 +15,7 @@ void session_init(struct session *s)
 	snprintf(s->model_arg, sizeof s->model_arg, "%s", SESSION_DEFAULT_MODEL);
 	trace_init(&s->trace);
 	run_opts_default(&s->opts);
+	s->plot = -1;
 }
 
 static void drop_model(struct session *s)
@@ -53,8 +54,31 @@ int session_layer(const struct session *s)
 	return cur_stage(s) ? s->pipe.walk[s->walk].layer : 0;
 }
 
+int session_plot_offer(const struct session *s, struct plot_spec *p)
+{
+	struct plot_spec tmp;
+	p = p ? p : &tmp;
+	if (!s->have_trace) {
+		memset(p, 0, sizeof *p);
+		return 0;
+	}
+	if (s->show[0])
+		return plot_spec_tensor(&s->trace, s->show, p);
+	return plot_spec_stage(&s->pipe, cur_stage(s), session_layer(s), &s->trace, p);
+}
+
+int session_plotting(const struct session *s, struct plot_spec *p)
+{
+	struct plot_spec tmp;
+	p = p ? p : &tmp;
+	return s->plot != 0 && session_plot_offer(s, p) && (s->plot > 0 || p->by_default);
+}
+
 int session_npanels(const struct session *s)
 {
+	struct plot_spec ps;
+	if (session_plotting(s, &ps))
+		return ps.n;
 	if (s->show[0])
 		return 1;
 	const struct stage *st = cur_stage(s);
@@ -71,6 +95,13 @@ const struct tensor *session_panel(const struct session *s, int i, char *name, s
 	name[0] = 0;
 	if (!s->have_trace)
 		return NULL;
+	struct plot_spec ps;
+	if (session_plotting(s, &ps)) {
+		if (i < 0 || i >= ps.n)
+			return NULL;
+		snprintf(name, n, "%s", ps.name[i]);
+		return trace_get(&s->trace, name);
+	}
 	if (s->show[0]) {
 		if (i != 0)
 			return NULL;
@@ -107,9 +138,10 @@ static void enter(struct session *s, int walk)
 	s->walk = walk;
 	s->show[0] = 0;
 	const struct stage *st = cur_stage(s);
-	s->panel = st ? st->primary : 0;
+	struct plot_spec ps;
+	s->panel = session_plotting(s, &ps) ? ps.primary : st ? st->primary : 0;
 	if (st && !session_panel(s, s->panel, NULL, 0))
-		for (int i = 0; i < st->npanels; i++)
+		for (int i = 0; i < session_npanels(s); i++)
 			if (session_panel(s, i, NULL, 0)) {
 				s->panel = i;
 				break;
@@ -221,9 +253,92 @@ enum status session_show(struct session *s, const char *name, struct err *e)
 		s->panel = p;
 		if (s->pipe.st[s->pipe.walk[w].stage].block >= 0)
 			s->layer_pref = s->pipe.walk[w].layer;
+		if (session_plotting(s, NULL)) {
+			/* the stage shows its plot: the cursor on the tensor when the
+			 * plot has it, else the tensor on its own */
+			s->panel = -1;
+			char buf[STAGE_NAME * 2];
+			for (int i = 0; i < session_npanels(s) && s->panel < 0; i++)
+				if (session_panel(s, i, buf, sizeof buf) && strcmp(buf, name) == 0)
+					s->panel = i;
+			if (s->panel < 0) {
+				snprintf(s->show, sizeof s->show, "%s", name);
+				s->panel = 0;
+			}
+		}
 	} else {
 		snprintf(s->show, sizeof s->show, "%s", name);
 		s->panel = 0;
+	}
+	clamp_cell(s);
+	s->gen++;
+	return ST_OK;
+}
+
+enum status session_plot_build(const struct session *s, struct figure *f, struct err *e)
+{
+	struct plot_spec ps;
+	figure_init(f);
+	if (!session_plotting(s, &ps))
+		return err_set(e, ST_USAGE, "this stage shows no plot");
+	char name[STAGE_NAME * 2];
+	session_panel(s, s->panel, name, sizeof name);
+	return plot_spec_build(&ps, &s->trace, name, s->row, s->col, f, e);
+}
+
+void session_set_view(struct session *s, int plot, int numbers)
+{
+	char name[STAGE_NAME * 2];
+	const struct tensor *was = session_panel(s, s->panel, name, sizeof name);
+	int row = s->row, col = s->col;
+	s->plot = plot;
+	s->numbers = numbers;
+	int n = session_npanels(s), found = 0;
+	for (int i = 0; was && i < n && !found; i++)
+		if (session_panel(s, i, NULL, 0) == was) {
+			s->panel = i;
+			found = 1;
+		}
+	if (!found) {
+		/* another set of panels: start where the stage (or plot) starts */
+		struct plot_spec ps;
+		const struct stage *st = session_stage(s);
+		s->panel = session_plotting(s, &ps) ? ps.primary : st ? st->primary : 0;
+		if (s->panel >= n || !session_panel(s, s->panel, NULL, 0))
+			s->panel = 0;
+	}
+	s->row = row;
+	s->col = col;
+	clamp_cell(s);
+	s->gen++;
+}
+
+enum status session_show_plot(struct session *s, const char *name, struct err *e)
+{
+	struct plot_spec ps;
+	if (!s->have_trace)
+		return err_set(e, ST_USAGE, "nothing to show yet: translate a sentence first");
+	if (!trace_get(&s->trace, name))
+		return err_set(e, ST_USAGE, "no trace entry named '%s' (list shows them all)", name);
+	if (!plot_spec_tensor(&s->trace, name, &ps))
+		return err_set(e, ST_USAGE, "%s has no plot (plots are drawn for vectors and the figures README lists)",
+			       name);
+	enum status st = session_show(s, name, e);
+	if (st)
+		return st;
+	s->plot = 1;
+	if (!session_plot_offer(s, NULL))
+		/* its stage has no plot (the token ids): the tensor's own */
+		snprintf(s->show, sizeof s->show, "%s", name);
+	/* the cursor on the tensor asked for, when the plot shows it */
+	char buf[STAGE_NAME * 2];
+	int found = 0;
+	for (int i = 0; i < session_npanels(s) && !found; i++)
+		if (session_panel(s, i, buf, sizeof buf) && strcmp(buf, name) == 0)
+			s->panel = i, found = 1;
+	if (!found) {
+		session_plotting(s, &ps);
+		s->panel = ps.primary;
 	}
 	clamp_cell(s);
 	s->gen++;

@@ -5,6 +5,7 @@
 #ifndef SEQSTEP_SESSION_H
 #define SEQSTEP_SESSION_H
 
+#include "app/plotspec.h"
 #include "engine/model.h"
 #include "engine/stages.h"
 #include "base/status.h"
@@ -55,6 +56,8 @@ struct session {
 	int panel;       /* focused panel of the current stage */
 	int row, col;    /* selected cell of the focused panel's tensor */
 	int numbers;     /* the main view shows numbers, not a heatmap */
+	int plot;        /* -1: the stages that are curves open as plots; 1: every
+			  * stage that has a plot shows it; 0: none does */
 	enum theme theme;
 	char show[STAGE_NAME * 2]; /* a tensor shown outside the pipeline, "" when none */
 	int quit;
@@ -100,6 +103,21 @@ enum status session_show(struct session *s, const char *name, struct err *e);
 void session_move(struct session *s, int drow, int dcol);
 void session_select(struct session *s, int panel, int row, int col);
 void session_focus(struct session *s, int panel);
+
+/* Plots. While a position shows its plot, its panels are the tensors the
+ * plot's points come from (plotspec.h), so the cursor is on a point. */
+/* The plot the position offers, shown or not (p may be NULL); 0: none. */
+int session_plot_offer(const struct session *s, struct plot_spec *p);
+/* Whether the position shows its plot now. */
+int session_plotting(const struct session *s, struct plot_spec *p);
+/* The figure the position shows, drawn around the cursor's cell. */
+enum status session_plot_build(const struct session *s, struct figure *f, struct err *e);
+/* The view mode (plot -1, 0 or 1; numbers 0 or 1); the cursor stays on
+ * the same tensor cell when the new panels have that tensor. */
+void session_set_view(struct session *s, int plot, int numbers);
+/* Shows a tensor as a plot: its stage's plot when the stage has one,
+ * else the tensor's own; ST_USAGE when it has none. */
+enum status session_show_plot(struct session *s, const char *name, struct err *e);
 
 /* What the current position shows. */
 const struct stage *session_stage(const struct session *s); /* NULL in show mode or empty */

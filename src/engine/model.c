@@ -473,7 +473,10 @@ static void record_topk(struct trace *tr, const struct decode_out *d, int topk,
 		tensor_set_rows(tp, "output token", rl);
 		tensor_set_cols(ti, "rank", NULL);
 		tensor_set_cols(tp, "rank", NULL);
-		/* The candidate tokens themselves, rank by rank. */
+		/* The candidate tokens themselves, rank by rank (what the step
+		 * view and the top-k plot name each bar by). */
+		tensor_set_cells(tr, ti, (const char *const *)names);
+		tensor_set_cells(tr, tp, (const char *const *)names);
 		struct tensor *tt = trace_add(tr, "decode.output", 1, n, NULL, "decoded token ids");
 		if (tt) {
 			tt->ndim = 1;

@@ -225,6 +225,12 @@ void tensor_set_cols(struct tensor *t, const char *title, const char *const *lab
 	t->col.labels = labels;
 }
 
+void tensor_set_cells(struct trace *tr, struct tensor *t, const char *const *labels)
+{
+	if (t)
+		t->cells = trace_labels(tr, t->rows * t->cols, labels);
+}
+
 void tensor_set_prov(struct trace *tr, struct tensor *t, enum prov_kind kind,
 		     const char *in0, const char *in1, const char *in2, const char *in3,
 		     const char *in4)

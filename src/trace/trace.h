@@ -65,6 +65,8 @@ struct tensor {
 	const char *desc;  /* one line: what it is and its formula */
 	struct prov prov;
 	int integer;       /* ids, ranks, counts: shown without decimals */
+	const char *const *cells; /* NULL, or a label per cell (rows*cols, row-major):
+				   * what an id stands for, e.g. each top-k candidate's token */
 };
 
 struct trace_slot;
@@ -114,6 +116,8 @@ const char *const *trace_labels(struct trace *tr, int n, const char *const *labe
 
 void tensor_set_rows(struct tensor *t, const char *title, const char *const *labels);
 void tensor_set_cols(struct tensor *t, const char *title, const char *const *labels);
+/* rows*cols labels, copied into the trace. */
+void tensor_set_cells(struct trace *tr, struct tensor *t, const char *const *labels);
 void tensor_set_prov(struct trace *tr, struct tensor *t, enum prov_kind kind,
 		     const char *in0, const char *in1, const char *in2, const char *in3,
 		     const char *in4);

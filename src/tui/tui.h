@@ -53,7 +53,8 @@ struct hit {
 	struct rect r;      /* where the cells are */
 	int panel;          /* -1: the pipeline pane (walk = walk + row) */
 	int r0, c0;         /* the tensor cell at the top left */
-	int cw;             /* screen columns per cell; -1: one tensor column per line */
+	int cw;             /* screen columns per cell; -1: one tensor column per line;
+			     * HIT_PLOT: a plot (panel = its index in the figure) */
 	int rh;             /* screen lines per cell */
 	int walk[64];       /* pipeline pane: the walk index of each line, -1 none */
 };
@@ -68,9 +69,15 @@ struct view_ops {
 	void (*free)(struct tui *t);
 };
 
+enum { HIT_PLOT = -2 };
+
 const struct view_ops *tui_view_for(enum view_kind k);
+/* The view the session's position shows: its plot, or its stage's view. */
+const struct view_ops *tui_view_current(const struct tui *t);
 extern const struct view_ops view_matrix, view_tokens, view_embedpos, view_step, view_gates,
-	view_bars;
+	view_bars, view_plot;
+/* A click at (y, x) on plot hit h selects the nearest point (tui_plot.c). */
+void tui_plot_click(struct tui *t, const struct hit *h, int y, int x);
 
 struct tui {
 	struct session *s;

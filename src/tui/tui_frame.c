@@ -50,7 +50,7 @@ static int main_need(const struct tui *t)
 {
 	const struct session *s = t->s;
 	const struct stage *st = session_stage(s);
-	if (!s->have_trace || (st && st->view != VIEW_MATRIX))
+	if (!s->have_trace || (st && st->view != VIEW_MATRIX) || session_plotting(s, NULL))
 		return 0;
 	int need = 0;
 	for (int i = 0; i < session_npanels(s); i++) {
@@ -387,9 +387,7 @@ void tui_draw(struct tui *t, int full)
 		vrule(t, t->detail.y, t->detail.x - 1, t->detail.h);
 	draw_pipeline(t);
 	if (s->have_trace) {
-		const struct stage *st = session_stage(s);
-		const struct view_ops *v = tui_view_for(st ? st->view : VIEW_MATRIX);
-		v->draw(t, t->main);
+		tui_view_current(t)->draw(t, t->main);
 	} else {
 		tui_text(t, t->main, 0, palette_ui(&t->pal, PAL_TEXT),
 			 "No model is loaded.\n\nType : then\n  models            to list the shipped models\n"
