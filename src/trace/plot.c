@@ -95,7 +95,8 @@ static void ticks_log(struct plot_axis *a, double lo, double hi, int want)
 		hi = 1;
 	if (!(lo > 0) || !isfinite(lo) || lo > hi)
 		lo = hi / 10;
-	int klo = (int)floor(log10(lo) + 1e-9), khi = (int)ceil(log10(hi) - 1e-9);
+	/* the slack absorbs a float's error: 1e-4f is 0.99999997e-4 */
+	int klo = (int)floor(log10(lo) + 1e-6), khi = (int)ceil(log10(hi) - 1e-6);
 	if (khi <= klo)
 		khi = klo + 1;
 	if (khi - klo <= 2) {
@@ -110,9 +111,9 @@ static void ticks_log(struct plot_axis *a, double lo, double hi, int want)
 			for (int i = 0; i < nm && n < 40; i++)
 				v[n++] = m[i] * pow(10, k);
 		int i0 = 0, i1 = n - 1;
-		while (i0 + 1 < n && v[i0 + 1] <= lo * (1 + 1e-9))
+		while (i0 + 1 < n && v[i0 + 1] <= lo * (1 + 1e-6))
 			i0++;
-		while (i1 - 1 > i0 && v[i1 - 1] >= hi * (1 - 1e-9))
+		while (i1 - 1 > i0 && v[i1 - 1] >= hi * (1 - 1e-6))
 			i1--;
 		if (i1 <= i0)
 			i1 = i0 + 1 < n ? i0 + 1 : i0;
@@ -124,10 +125,12 @@ static void ticks_log(struct plot_axis *a, double lo, double hi, int want)
 		}
 		return;
 	}
-	a->lo = pow(10, klo);
-	a->hi = pow(10, khi);
 	int every = (khi - klo + want - 2) / (want > 1 ? want - 1 : 1);
 	every = every < 1 ? 1 : every;
+	/* the range ends on a tick */
+	khi = klo + (khi - klo + every - 1) / every * every;
+	a->lo = pow(10, klo);
+	a->hi = pow(10, khi);
 	for (int k = klo; k <= khi; k += every) {
 		/* 0.001 .. 10000 read as they are; beyond, powers of ten */
 		if (k >= -3 && k <= 4)
