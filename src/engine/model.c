@@ -405,12 +405,23 @@ enum status model_run_ids(struct model *m, const int *src_ids, int n_src, const 
 	return forward_and_record(m, src_ids, n_src, tgt_ids, n_tgt, tr, e);
 }
 
+/* The search over a model's stepper; ops->ctx is NULL when the stepper
+ * (what: its cache or state) could not be allocated. */
+static enum status decode_on(const struct stepper *ops, const char *what, int V,
+			     const struct vocab *tv, int beam, int max_len, int topk,
+			     struct decode_out *out, struct err *e)
+{
+	if (!ops->ctx)
+		return err_set(e, ST_NOMEM, "out of memory for the decoder %s", what);
+	return decode_run(ops, V, tv->bos, tv->eos, beam, max_len, topk, out, e);
+}
+
 /* Incremental decoding from the encoder output. */
 enum status model_decode_ids(struct model *m, const int *src, int Ts, const struct run_opts *o,
 			     struct decode_out *out, struct err *e)
 {
 	const struct config *c = &m->cfg;
-	int V = m->tgt_vocab.n, bos = m->tgt_vocab.bos, eos = m->tgt_vocab.eos;
+	int V = m->tgt_vocab.n;
 	int max_len = o->max_len > 0 && o->max_len < c->max_decode_len ? o->max_len : c->max_decode_len;
 	int topk = o->topk > 0 ? o->topk : TOPK_DEFAULT;
 	enum status st = decode_out_init(out, max_len, topk, e);
@@ -422,12 +433,8 @@ enum status model_decode_ids(struct model *m, const int *src, int Ts, const stru
 			return st;
 		tf_encode(c, &m->w, &a, src);
 		struct tf_stepper *s = tf_stepper_new(c, &m->w, V, a.memory, Ts, o->beam);
-		if (!s)
-			st = err_set(e, ST_NOMEM, "out of memory for the decoder cache");
-		else {
-			struct stepper ops = tf_stepper_ops(s);
-			st = decode_run(&ops, V, bos, eos, o->beam, max_len, topk, out, e);
-		}
+		struct stepper ops = tf_stepper_ops(s);
+		st = decode_on(&ops, "cache", V, &m->tgt_vocab, o->beam, max_len, topk, out, e);
 		tf_stepper_free(s);
 		tf_acts_release(&a);
 	} else {
@@ -436,12 +443,8 @@ enum status model_decode_ids(struct model *m, const int *src, int Ts, const stru
 			return st;
 		rnn_encode(c, &m->w, &a, src);
 		struct rnn_stepper *s = rnn_stepper_new(c, &m->w, V, &a, o->beam);
-		if (!s)
-			st = err_set(e, ST_NOMEM, "out of memory for the decoder state");
-		else {
-			struct stepper ops = rnn_stepper_ops(s);
-			st = decode_run(&ops, V, bos, eos, o->beam, max_len, topk, out, e);
-		}
+		struct stepper ops = rnn_stepper_ops(s);
+		st = decode_on(&ops, "state", V, &m->tgt_vocab, o->beam, max_len, topk, out, e);
 		rnn_stepper_free(s);
 		rnn_acts_release(&a);
 	}
