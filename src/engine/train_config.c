@@ -187,6 +187,7 @@ enum status train_config_split(const char *path, const char *text, char **model_
 	if ((st = train_opts_parse(o, json_object_get(root, "train"), path, e)))
 		goto out;
 	json_object_del(root, "train");
+	json_object_del(root, "log"); /* the history a previous run wrote (train_log.h) */
 	static const char *const sides[] = {"src", "tgt"};
 	for (int i = 0; i < 2; i++) {
 		json_t *s = json_object_get(root, sides[i]);
