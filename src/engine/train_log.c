@@ -1,4 +1,5 @@
 #include "engine/train_log.h"
+#include "io/jsontext.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -208,15 +209,9 @@ enum status train_log_parse(struct train_log *l, const char *text, size_t len, c
 			    struct err *e)
 {
 	train_log_init(l);
-	json_error_t je;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		for (char *p = je.text; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		return err_set(e, ST_BADINPUT, "%s: line %d: not valid JSON: %s", path, je.line,
-			       je.text);
-	}
+	json_t *root = jsontext_parse(text, len, path, e);
+	if (!root)
+		return ST_BADINPUT;
 	json_t *log = json_object_get(root, "log");
 	enum status st = ST_OK;
 	if (!log)
