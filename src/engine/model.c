@@ -6,7 +6,9 @@
 #include "engine/loss.h"
 #include "engine/rnn.h"
 #include "io/safetensors.h"
+#include "engine/train_log.h"
 #include "engine/transformer.h"
+#include "base/fileio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -227,6 +229,33 @@ static enum status load_side(struct model *m, const struct tok_config *tc, struc
 	return tokenizer_init(t, tc, v, m->dir, e);
 }
 
+/* The training history of train.json, when the folder has one (a model
+ * trained by seqstep train); its other fields are the trainer's. */
+static enum status load_log(struct model *m, struct err *e)
+{
+	char path[2048];
+	int r = model_file(m->dir, "train.json", path, sizeof path, e);
+	if (r <= 0)
+		return r < 0 ? ST_BADINPUT : ST_OK;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, ST_BADINPUT, "%s: cannot open: %s", path, strerror(errno));
+	char *buf;
+	size_t len;
+	int err;
+	enum file_read fr = file_read_limited(f, TRAIN_LOG_FILE_MAX, &buf, &len, &err);
+	fclose(f);
+	if (fr == FILE_READ_TOO_LARGE)
+		return err_set(e, ST_BADINPUT, "%s: larger than %d MB", path, TRAIN_LOG_FILE_MAX >> 20);
+	if (fr == FILE_READ_NOMEM)
+		return err_set(e, ST_NOMEM, "%s: out of memory", path);
+	if (fr == FILE_READ_FAILED)
+		return err_set(e, ST_BADINPUT, "%s: read error", path);
+	enum status st = train_log_parse(&m->log, buf, len, path, e);
+	free(buf);
+	return st;
+}
+
 enum status model_load(struct model *m, const char *dir, struct err *e)
 {
 	memset(m, 0, sizeof *m);
@@ -261,6 +290,8 @@ enum status model_load(struct model *m, const char *dir, struct err *e)
 		st = weights_plan(&m->w, &m->cfg, vs, vt, path, e);
 	if (!st)
 		st = load_tensors(m, e);
+	if (!st)
+		st = load_log(m, e);
 	if (st)
 		model_release(m);
 	return st;
@@ -268,6 +299,7 @@ enum status model_load(struct model *m, const char *dir, struct err *e)
 
 void model_release(struct model *m)
 {
+	train_log_release(&m->log);
 	weights_release(&m->w);
 	tokenizer_release(&m->src_tok);
 	tokenizer_release(&m->tgt_tok);
@@ -405,12 +437,23 @@ enum status model_run_ids(struct model *m, const int *src_ids, int n_src, const 
 	return forward_and_record(m, src_ids, n_src, tgt_ids, n_tgt, tr, e);
 }
 
+/* The search over a model's stepper; ops->ctx is NULL when the stepper
+ * (what: its cache or state) could not be allocated. */
+static enum status decode_on(const struct stepper *ops, const char *what, int V,
+			     const struct vocab *tv, int beam, int max_len, int topk,
+			     struct decode_out *out, struct err *e)
+{
+	if (!ops->ctx)
+		return err_set(e, ST_NOMEM, "out of memory for the decoder %s", what);
+	return decode_run(ops, V, tv->bos, tv->eos, beam, max_len, topk, out, e);
+}
+
 /* Incremental decoding from the encoder output. */
 enum status model_decode_ids(struct model *m, const int *src, int Ts, const struct run_opts *o,
 			     struct decode_out *out, struct err *e)
 {
 	const struct config *c = &m->cfg;
-	int V = m->tgt_vocab.n, bos = m->tgt_vocab.bos, eos = m->tgt_vocab.eos;
+	int V = m->tgt_vocab.n;
 	int max_len = o->max_len > 0 && o->max_len < c->max_decode_len ? o->max_len : c->max_decode_len;
 	int topk = o->topk > 0 ? o->topk : TOPK_DEFAULT;
 	enum status st = decode_out_init(out, max_len, topk, e);
@@ -422,12 +465,8 @@ enum status model_decode_ids(struct model *m, const int *src, int Ts, const stru
 			return st;
 		tf_encode(c, &m->w, &a, src);
 		struct tf_stepper *s = tf_stepper_new(c, &m->w, V, a.memory, Ts, o->beam);
-		if (!s)
-			st = err_set(e, ST_NOMEM, "out of memory for the decoder cache");
-		else {
-			struct stepper ops = tf_stepper_ops(s);
-			st = decode_run(&ops, V, bos, eos, o->beam, max_len, topk, out, e);
-		}
+		struct stepper ops = tf_stepper_ops(s);
+		st = decode_on(&ops, "cache", V, &m->tgt_vocab, o->beam, max_len, topk, out, e);
 		tf_stepper_free(s);
 		tf_acts_release(&a);
 	} else {
@@ -436,12 +475,8 @@ enum status model_decode_ids(struct model *m, const int *src, int Ts, const stru
 			return st;
 		rnn_encode(c, &m->w, &a, src);
 		struct rnn_stepper *s = rnn_stepper_new(c, &m->w, V, &a, o->beam);
-		if (!s)
-			st = err_set(e, ST_NOMEM, "out of memory for the decoder state");
-		else {
-			struct stepper ops = rnn_stepper_ops(s);
-			st = decode_run(&ops, V, bos, eos, o->beam, max_len, topk, out, e);
-		}
+		struct stepper ops = rnn_stepper_ops(s);
+		st = decode_on(&ops, "state", V, &m->tgt_vocab, o->beam, max_len, topk, out, e);
 		rnn_stepper_free(s);
 		rnn_acts_release(&a);
 	}
@@ -647,8 +682,10 @@ enum status model_run(struct model *m, const char *text, const struct run_opts *
 			decode_out_release(&f);
 		}
 	}
-	if (!st)
+	if (!st) {
+		train_log_record(&m->log, tr);
 		st = trace_status(tr, e);
+	}
 out:
 	if (st)
 		run_result_release(out);

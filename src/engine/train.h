@@ -13,39 +13,14 @@
 #define SEQSTEP_TRAIN_H
 
 #include "text/corpus.h"
+#include "engine/eval.h"
 #include "engine/model.h"
-#include "engine/optim.h"
+#include "engine/train_config.h"
 #include "base/status.h"
 
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-
-/* The "train" object of a training config. */
-struct train_opts {
-	long steps;            /* optimiser steps (the schedule's horizon) */
-	int batch_size;        /* sentence pairs per step */
-	float lr;              /* peak learning rate */
-	long warmup;           /* linear warmup steps */
-	enum lr_decay decay;   /* "decay": constant, linear, cosine, inv_sqrt */
-	float min_lr_ratio;    /* linear/cosine end at lr · this */
-	int adamw;             /* "optimizer": "adamw" (1) or "adam" (0) */
-	float beta1, beta2, eps;
-	float weight_decay;    /* applied to matrices only, not biases/norms */
-	float clip;            /* max global gradient norm, 0 = off */
-	float label_smoothing;
-	float dropout;         /* transformer: embedding sums and sublayer outputs;
-				* recurrent: the input embeddings. Training only. */
-	long eval_every;       /* validate (and checkpoint) every K steps, 0 = at the end only */
-	long log_every;        /* plain progress lines when not a terminal, 0 = auto */
-	int eval_max;          /* validation pairs decoded per evaluation, 0 = all */
-	uint64_t seed;
-	int min_count;         /* word/char vocabularies: keep units seen this often */
-	int bpe_merges;        /* BPE sides: merges to learn */
-	int threads;           /* 1 or 2 (the shard count); results do not depend on it */
-};
-
-void train_opts_default(struct train_opts *o);
 
 /* One training run, as `seqstep train` asks for it. */
 struct train_run {
@@ -74,35 +49,5 @@ struct train_result {
 };
 
 enum status train_run(const struct train_run *r, struct train_result *res, struct err *e);
-
-/* ---------- evaluation ---------- */
-
-enum { EVAL_BUCKETS = 4 };
-
-struct eval_bucket {
-	int lo, hi;    /* source length in English word tokens */
-	int n, exact;
-	double bleu;   /* corpus BLEU-4 of the bucket, 0..100 */
-};
-
-struct eval_result {
-	int n, exact;
-	double bleu;        /* corpus BLEU-4, 0..100 */
-	double loss;        /* teacher-forced mean cross-entropy per target token */
-	struct eval_bucket bucket[EVAL_BUCKETS + 1]; /* the last: outside 3..15 */
-	double seconds;
-};
-
-/* Decodes up to max_n pairs of c (0 = all) with beam width beam and scores
- * them: exact match of the target token sequences, corpus BLEU over target
- * tokens, per source-length bucket too, and the teacher-forced loss. */
-enum status eval_corpus(struct model *m, const struct corpus *c, size_t max_n, int beam,
-			struct eval_result *r, struct err *e);
-void eval_print(FILE *f, const struct eval_result *r);
-
-/* The greedy/beam translation of one sentence as target token ids (without
- * <eos>); *ids malloc'd. */
-enum status eval_translate(struct model *m, const char *text, int beam, int **ids, int *n,
-			   struct err *e);
 
 #endif

@@ -150,77 +150,76 @@ static void ln(struct ln_acts *l, const float *x, const float *w, const float *b
 	layernorm_forward(l->out, l->mean, l->rstd, x, w, b, T, c->d_model, c->layer_norm_eps);
 }
 
-static void encoder_layer(const struct config *c, const struct tf_layer *w,
-			  struct tf_layer_acts *y, const float *in, int T)
+/* The residual sublayers of a layer: self-attention, cross-attention
+ * (decoder only), feed-forward. */
+enum sublayer { SUB_SELF, SUB_CROSS, SUB_FFN };
+
+/* One residual sublayer on the stream x: pre-norm sum = x + f(LN(x)),
+ * post-norm LN(x + f(x)). l, norm_w/norm_b and sum are the sublayer's own
+ * norm and residual sum (ln1/add1 for the first, and so on). Returns the
+ * stream after it. */
+static const float *sublayer_forward(const struct config *c, const struct tf_layer *w,
+				     struct tf_layer_acts *y, enum sublayer kind, const float *x,
+				     struct ln_acts *l, const float *norm_w, const float *norm_b,
+				     float *sum, const float *mem, int T, int S, int causal)
 {
 	int d = c->d_model;
 	size_t n = (size_t)T * d;
-	y->in = (float *)in;
+	const float *h = x;
 	if (c->norm_first) {
-		ln(&y->ln1, in, w->norm1_w, w->norm1_b, T, c);
-		mha_forward(&y->sa, y->ln1.out, y->ln1.out, T, T, w->in_proj_w, w->in_proj_b,
-			    w->out_w, w->out_b, d, c->n_heads, 0);
-		drop(y->sa.out, y->drop_sa, n);
-		add_forward(y->add1, in, y->sa.out, n);
-		ln(&y->ln2, y->add1, w->norm2_w, w->norm2_b, T, c);
-		ffn_forward(&y->ffn, y->ln2.out, w, c, T);
-		drop(y->ffn.out, y->drop_ffn, n);
-		add_forward(y->add2, y->add1, y->ffn.out, n);
-		y->out = y->add2;
-	} else {
-		mha_forward(&y->sa, in, in, T, T, w->in_proj_w, w->in_proj_b, w->out_w, w->out_b,
-			    d, c->n_heads, 0);
-		drop(y->sa.out, y->drop_sa, n);
-		add_forward(y->add1, in, y->sa.out, n);
-		ln(&y->ln1, y->add1, w->norm1_w, w->norm1_b, T, c);
-		ffn_forward(&y->ffn, y->ln1.out, w, c, T);
-		drop(y->ffn.out, y->drop_ffn, n);
-		add_forward(y->add2, y->ln1.out, y->ffn.out, n);
-		ln(&y->ln2, y->add2, w->norm2_w, w->norm2_b, T, c);
-		y->out = y->ln2.out;
+		ln(l, x, norm_w, norm_b, T, c);
+		h = l->out;
 	}
+	float *out;
+	const float *mask;
+	switch (kind) {
+	case SUB_SELF:
+		mha_forward(&y->sa, h, h, T, T, w->in_proj_w, w->in_proj_b, w->out_w, w->out_b, d,
+			    c->n_heads, causal);
+		out = y->sa.out;
+		mask = y->drop_sa;
+		break;
+	case SUB_CROSS:
+		mha_forward(&y->ca, h, mem, T, S, w->x_in_proj_w, w->x_in_proj_b, w->x_out_w,
+			    w->x_out_b, d, c->n_heads, 0);
+		out = y->ca.out;
+		mask = y->drop_ca;
+		break;
+	case SUB_FFN:
+	default:
+		ffn_forward(&y->ffn, h, w, c, T);
+		out = y->ffn.out;
+		mask = y->drop_ffn;
+		break;
+	}
+	drop(out, mask, n);
+	add_forward(sum, x, out, n);
+	if (c->norm_first)
+		return sum;
+	ln(l, sum, norm_w, norm_b, T, c);
+	return l->out;
 }
 
-static void decoder_layer(const struct config *c, const struct tf_layer *w,
-			  struct tf_layer_acts *y, const float *in, const float *mem, int T,
-			  int S)
+/* An encoder layer (self-attention, feed-forward) or, with decoder set, a
+ * decoder layer (causal self-attention, cross-attention to mem (S, d),
+ * feed-forward). */
+static void layer_forward(const struct config *c, const struct tf_layer *w,
+			  struct tf_layer_acts *y, const float *in, const float *mem, int T, int S,
+			  int decoder)
 {
-	int d = c->d_model;
-	size_t n = (size_t)T * d;
 	y->in = (float *)in;
-	if (c->norm_first) {
-		ln(&y->ln1, in, w->norm1_w, w->norm1_b, T, c);
-		mha_forward(&y->sa, y->ln1.out, y->ln1.out, T, T, w->in_proj_w, w->in_proj_b,
-			    w->out_w, w->out_b, d, c->n_heads, 1);
-		drop(y->sa.out, y->drop_sa, n);
-		add_forward(y->add1, in, y->sa.out, n);
-		ln(&y->ln2, y->add1, w->norm2_w, w->norm2_b, T, c);
-		mha_forward(&y->ca, y->ln2.out, mem, T, S, w->x_in_proj_w, w->x_in_proj_b,
-			    w->x_out_w, w->x_out_b, d, c->n_heads, 0);
-		drop(y->ca.out, y->drop_ca, n);
-		add_forward(y->add2, y->add1, y->ca.out, n);
-		ln(&y->ln3, y->add2, w->norm3_w, w->norm3_b, T, c);
-		ffn_forward(&y->ffn, y->ln3.out, w, c, T);
-		drop(y->ffn.out, y->drop_ffn, n);
-		add_forward(y->add3, y->add2, y->ffn.out, n);
-		y->out = y->add3;
+	const float *x = sublayer_forward(c, w, y, SUB_SELF, in, &y->ln1, w->norm1_w, w->norm1_b,
+					  y->add1, NULL, T, T, decoder);
+	if (decoder) {
+		x = sublayer_forward(c, w, y, SUB_CROSS, x, &y->ln2, w->norm2_w, w->norm2_b, y->add2,
+				     mem, T, S, 0);
+		x = sublayer_forward(c, w, y, SUB_FFN, x, &y->ln3, w->norm3_w, w->norm3_b, y->add3,
+				     NULL, T, S, 0);
 	} else {
-		mha_forward(&y->sa, in, in, T, T, w->in_proj_w, w->in_proj_b, w->out_w, w->out_b,
-			    d, c->n_heads, 1);
-		drop(y->sa.out, y->drop_sa, n);
-		add_forward(y->add1, in, y->sa.out, n);
-		ln(&y->ln1, y->add1, w->norm1_w, w->norm1_b, T, c);
-		mha_forward(&y->ca, y->ln1.out, mem, T, S, w->x_in_proj_w, w->x_in_proj_b,
-			    w->x_out_w, w->x_out_b, d, c->n_heads, 0);
-		drop(y->ca.out, y->drop_ca, n);
-		add_forward(y->add2, y->ln1.out, y->ca.out, n);
-		ln(&y->ln2, y->add2, w->norm2_w, w->norm2_b, T, c);
-		ffn_forward(&y->ffn, y->ln2.out, w, c, T);
-		drop(y->ffn.out, y->drop_ffn, n);
-		add_forward(y->add3, y->ln2.out, y->ffn.out, n);
-		ln(&y->ln3, y->add3, w->norm3_w, w->norm3_b, T, c);
-		y->out = y->ln3.out;
+		x = sublayer_forward(c, w, y, SUB_FFN, x, &y->ln2, w->norm2_w, w->norm2_b, y->add2,
+				     NULL, T, S, 0);
 	}
+	y->out = (float *)x;
 }
 
 void tf_encode(const struct config *c, const struct weights *w, struct tf_acts *a,
@@ -234,7 +233,7 @@ void tf_encode(const struct config *c, const struct weights *w, struct tf_acts *
 	drop(a->src_in, a->drop_src, (size_t)T * c->d_model);
 	const float *x = a->src_in;
 	for (int l = 0; l < c->n_enc_layers; l++) {
-		encoder_layer(c, &t->enc[l], &a->enc[l], x, T);
+		layer_forward(c, &t->enc[l], &a->enc[l], x, NULL, T, T, 0);
 		x = a->enc[l].out;
 	}
 	if (c->final_norm) {
@@ -256,7 +255,7 @@ void tf_forward(const struct config *c, const struct weights *w, int v_tgt, stru
 	drop(a->tgt_in, a->drop_tgt, (size_t)T * c->d_model);
 	const float *x = a->tgt_in;
 	for (int l = 0; l < c->n_dec_layers; l++) {
-		decoder_layer(c, &t->dec[l], &a->dec[l], x, a->memory, T, a->Ts);
+		layer_forward(c, &t->dec[l], &a->dec[l], x, a->memory, T, a->Ts, 1);
 		x = a->dec[l].out;
 	}
 	if (c->final_norm) {

@@ -142,94 +142,100 @@ static void ln_backward(float *dx, float *dw, float *db, const float *dout, cons
 	layernorm_backward(dx, dw, db, dout, x, w, l->mean, l->rstd, T, d);
 }
 
-/* g->out (the layer output's gradient) is complete on entry; din += d loss / d in. */
-static void encoder_layer_backward(const struct config *c, const struct tf_layer *w,
-				   struct tf_layer *gw, const struct tf_layer_acts *y,
-				   struct tf_layer_acts *g, float *din, int T)
+/* The residual sublayers of a layer, as in transformer.c. */
+enum sublayer { SUB_SELF, SUB_CROSS, SUB_FFN };
+
+/* Residual sublayer k (1-based) of a layer: its norm, the norm's weights and
+ * its residual sum, each with its gradient. */
+struct resid {
+	const struct ln_acts *ln;
+	struct ln_acts *dln;
+	const float *norm_w;
+	float *dnorm_w, *dnorm_b;
+	const float *sum;
+	float *dsum;
+};
+
+static struct resid resid_at(const struct tf_layer *w, struct tf_layer *gw,
+			     const struct tf_layer_acts *y, struct tf_layer_acts *g, int k)
 {
-	int d = c->d_model, NH = c->n_heads;
-	size_t n = (size_t)T * d;
-	if (c->norm_first) {
-		/* add2 = add1 + ffn(LN2(add1)); add1 = in + sa(LN1(in)) */
-		add_backward(g->add1, NULL, g->add2, n);
-		ffn_backward(&y->ffn, &g->ffn, g->ln2.out,
-			     dropped(y->drop_ffn, g->ffn.out, g->add2, n), w, gw, c, T);
-		ln_backward(g->add1, gw->norm2_w, gw->norm2_b, g->ln2.out, y->add1, &y->ln2,
-			    w->norm2_w, T, d);
-		add_backward(din, NULL, g->add1, n);
-		mha_backward(&y->sa, &g->sa, g->ln1.out, g->ln1.out,
-			     dropped(y->drop_sa, g->sa.out, g->add1, n), y->ln1.out, w->in_proj_w,
-			     w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w, gw->out_b, T, T, d,
-			     NH);
-		ln_backward(din, gw->norm1_w, gw->norm1_b, g->ln1.out, y->in, &y->ln1, w->norm1_w, T,
-			    d);
-	} else {
-		/* out = LN2(add2), add2 = n1 + ffn(n1); n1 = LN1(add1), add1 = in + sa(in) */
-		ln_backward(g->add2, gw->norm2_w, gw->norm2_b, g->ln2.out, y->add2, &y->ln2,
-			    w->norm2_w, T, d);
-		add_backward(g->ln1.out, NULL, g->add2, n);
-		ffn_backward(&y->ffn, &g->ffn, g->ln1.out,
-			     dropped(y->drop_ffn, g->ffn.out, g->add2, n), w, gw, c, T);
-		ln_backward(g->add1, gw->norm1_w, gw->norm1_b, g->ln1.out, y->add1, &y->ln1,
-			    w->norm1_w, T, d);
-		add_backward(din, NULL, g->add1, n);
-		mha_backward(&y->sa, &g->sa, din, din, dropped(y->drop_sa, g->sa.out, g->add1, n),
-			     y->in, w->in_proj_w, w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w,
-			     gw->out_b, T, T, d, NH);
+	switch (k) {
+	case 1:
+		return (struct resid){&y->ln1, &g->ln1, w->norm1_w, gw->norm1_w, gw->norm1_b,
+				      y->add1, g->add1};
+	case 2:
+		return (struct resid){&y->ln2, &g->ln2, w->norm2_w, gw->norm2_w, gw->norm2_b,
+				      y->add2, g->add2};
+	default:
+		return (struct resid){&y->ln3, &g->ln3, w->norm3_w, gw->norm3_w, gw->norm3_b,
+				      y->add3, g->add3};
 	}
 }
 
-/* As the encoder's, plus cross-attention: dmem (S, d) += d loss / d memory. */
-static void decoder_layer_backward(const struct config *c, const struct tf_layer *w,
-				   struct tf_layer *gw, const struct tf_layer_acts *y,
-				   struct tf_layer_acts *g, float *din, const float *mem,
-				   float *dmem, int T, int S)
+/* Backward of one sublayer on the stream x (dx += d loss / d x):
+ * pre-norm sum = x + f(LN(x)), the sum's gradient complete on entry;
+ * post-norm out = LN(x + f(x)), the norm output's gradient complete. */
+static void sublayer_backward(const struct config *c, const struct tf_layer *w,
+			      struct tf_layer *gw, const struct tf_layer_acts *y,
+			      struct tf_layer_acts *g, enum sublayer kind, const struct resid *r,
+			      const float *x, float *dx, const float *mem, float *dmem, int T, int S)
 {
 	int d = c->d_model, NH = c->n_heads;
 	size_t n = (size_t)T * d;
+	const float *h = x; /* the sublayer's input, and where its gradient goes */
+	float *dh = dx;
 	if (c->norm_first) {
-		/* add3 = add2 + ffn(LN3(add2)); add2 = add1 + ca(LN2(add1), mem);
-		 * add1 = in + sa(LN1(in)) */
-		add_backward(g->add2, NULL, g->add3, n);
-		ffn_backward(&y->ffn, &g->ffn, g->ln3.out,
-			     dropped(y->drop_ffn, g->ffn.out, g->add3, n), w, gw, c, T);
-		ln_backward(g->add2, gw->norm3_w, gw->norm3_b, g->ln3.out, y->add2, &y->ln3,
-			    w->norm3_w, T, d);
-		add_backward(g->add1, NULL, g->add2, n);
-		mha_backward(&y->ca, &g->ca, g->ln2.out, dmem,
-			     dropped(y->drop_ca, g->ca.out, g->add2, n), mem, w->x_in_proj_w,
-			     w->x_out_w, gw->x_in_proj_w, gw->x_in_proj_b, gw->x_out_w, gw->x_out_b,
-			     T, S, d, NH);
-		ln_backward(g->add1, gw->norm2_w, gw->norm2_b, g->ln2.out, y->add1, &y->ln2,
-			    w->norm2_w, T, d);
-		add_backward(din, NULL, g->add1, n);
-		mha_backward(&y->sa, &g->sa, g->ln1.out, g->ln1.out,
-			     dropped(y->drop_sa, g->sa.out, g->add1, n), y->ln1.out, w->in_proj_w,
-			     w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w, gw->out_b, T, T, d,
-			     NH);
-		ln_backward(din, gw->norm1_w, gw->norm1_b, g->ln1.out, y->in, &y->ln1, w->norm1_w, T,
-			    d);
+		add_backward(dx, NULL, r->dsum, n);
+		h = r->ln->out;
+		dh = r->dln->out;
 	} else {
-		/* out = LN3(add3), add3 = n2 + ffn(n2); n2 = LN2(add2), add2 = n1 + ca(n1, mem);
-		 * n1 = LN1(add1), add1 = in + sa(in) */
-		ln_backward(g->add3, gw->norm3_w, gw->norm3_b, g->ln3.out, y->add3, &y->ln3,
-			    w->norm3_w, T, d);
-		add_backward(g->ln2.out, NULL, g->add3, n);
-		ffn_backward(&y->ffn, &g->ffn, g->ln2.out,
-			     dropped(y->drop_ffn, g->ffn.out, g->add3, n), w, gw, c, T);
-		ln_backward(g->add2, gw->norm2_w, gw->norm2_b, g->ln2.out, y->add2, &y->ln2,
-			    w->norm2_w, T, d);
-		add_backward(g->ln1.out, NULL, g->add2, n);
-		mha_backward(&y->ca, &g->ca, g->ln1.out, dmem,
-			     dropped(y->drop_ca, g->ca.out, g->add2, n), mem, w->x_in_proj_w,
-			     w->x_out_w, gw->x_in_proj_w, gw->x_in_proj_b, gw->x_out_w, gw->x_out_b,
-			     T, S, d, NH);
-		ln_backward(g->add1, gw->norm1_w, gw->norm1_b, g->ln1.out, y->add1, &y->ln1,
-			    w->norm1_w, T, d);
-		add_backward(din, NULL, g->add1, n);
-		mha_backward(&y->sa, &g->sa, din, din, dropped(y->drop_sa, g->sa.out, g->add1, n),
-			     y->in, w->in_proj_w, w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w,
+		ln_backward(r->dsum, r->dnorm_w, r->dnorm_b, r->dln->out, r->sum, r->ln, r->norm_w, T,
+			    d);
+		add_backward(dx, NULL, r->dsum, n);
+	}
+	switch (kind) {
+	case SUB_SELF:
+		mha_backward(&y->sa, &g->sa, dh, dh, dropped(y->drop_sa, g->sa.out, r->dsum, n), h,
+			     w->in_proj_w, w->out_w, gw->in_proj_w, gw->in_proj_b, gw->out_w,
 			     gw->out_b, T, T, d, NH);
+		break;
+	case SUB_CROSS:
+		mha_backward(&y->ca, &g->ca, dh, dmem, dropped(y->drop_ca, g->ca.out, r->dsum, n),
+			     mem, w->x_in_proj_w, w->x_out_w, gw->x_in_proj_w, gw->x_in_proj_b,
+			     gw->x_out_w, gw->x_out_b, T, S, d, NH);
+		break;
+	case SUB_FFN:
+	default:
+		ffn_backward(&y->ffn, &g->ffn, dh, dropped(y->drop_ffn, g->ffn.out, r->dsum, n), w,
+			     gw, c, T);
+		break;
+	}
+	if (c->norm_first)
+		ln_backward(dx, r->dnorm_w, r->dnorm_b, r->dln->out, x, r->ln, r->norm_w, T, d);
+}
+
+/* An encoder layer's backward, or with decoder set a decoder layer's (then
+ * dmem (S, d) += d loss / d memory). g->out (the layer output's gradient)
+ * is complete on entry; din += d loss / d in. */
+static void layer_backward(const struct config *c, const struct tf_layer *w,
+			   struct tf_layer *gw, const struct tf_layer_acts *y,
+			   struct tf_layer_acts *g, float *din, const float *mem, float *dmem,
+			   int T, int S, int decoder)
+{
+	int last = decoder ? 3 : 2;
+	for (int k = last; k >= 1; k--) {
+		struct resid r = resid_at(w, gw, y, g, k);
+		/* the stream into sublayer k: pre-norm the previous residual
+		 * sum, post-norm the previous norm's output */
+		const float *x = y->in;
+		float *dx = din;
+		if (k > 1) {
+			struct resid p = resid_at(w, gw, y, g, k - 1);
+			x = c->norm_first ? p.sum : p.ln->out;
+			dx = c->norm_first ? p.dsum : p.dln->out;
+		}
+		enum sublayer kind = k == 1 ? SUB_SELF : k == last ? SUB_FFN : SUB_CROSS;
+		sublayer_backward(c, w, gw, y, g, kind, &r, x, dx, mem, dmem, T, S);
 	}
 }
 
@@ -259,8 +265,8 @@ void tf_backward(const struct config *c, const struct weights *w, struct weights
 			    t->dec_norm_w, Tt, d);
 	}
 	for (int l = Ld - 1; l >= 0; l--)
-		decoder_layer_backward(c, &t->dec[l], &gt->dec[l], &a->dec[l], &da->dec[l],
-				       da->dec[l].in, a->memory, da->memory, Tt, Ts);
+		layer_backward(c, &t->dec[l], &gt->dec[l], &a->dec[l], &da->dec[l], da->dec[l].in,
+			       a->memory, da->memory, Tt, Ts, 1);
 	undrop(da->tgt_in, a->drop_tgt, (size_t)Tt * d);
 	embed_backward(gt->tgt_embed, c->positional == POS_LEARNED ? gt->tgt_pos : NULL,
 		       da->tgt_in, a->tgt_ids, embed_scale(c), Tt, d);
@@ -273,8 +279,8 @@ void tf_backward(const struct config *c, const struct weights *w, struct weights
 			    t->enc_norm_w, Ts, d);
 	}
 	for (int l = Le - 1; l >= 0; l--)
-		encoder_layer_backward(c, &t->enc[l], &gt->enc[l], &a->enc[l], &da->enc[l],
-				       da->enc[l].in, Ts);
+		layer_backward(c, &t->enc[l], &gt->enc[l], &a->enc[l], &da->enc[l], da->enc[l].in,
+			       NULL, NULL, Ts, Ts, 0);
 	undrop(da->src_in, a->drop_src, (size_t)Ts * d);
 	embed_backward(gt->src_embed, c->positional == POS_LEARNED ? gt->src_pos : NULL,
 		       da->src_in, a->src_ids, embed_scale(c), Ts, d);

@@ -1,5 +1,7 @@
+/* Exam problems (quiz.h): the topics, building and running a problem's
+ * tiny model, printing the problem and its worked solution, checking an
+ * answer. The sheet export is quiz_export.c. */
 #include "teach/quiz.h"
-#include "base/atomicfile.h"
 #include "io/config.h"
 #include "io/csvio.h"
 #include "trace/explain.h"
@@ -330,7 +332,7 @@ static enum status add_given(struct quiz_problem *p, const char *name, struct er
 	return ST_OK;
 }
 
-static const char *lab(const struct axis *a, int i, char *buf, size_t n)
+const char *quiz_axis_label(const struct axis *a, int i, char *buf, size_t n)
 {
 	char raw[128];
 	text_sanitize(buf, n, axis_label(a, i, raw, sizeof raw));
@@ -408,12 +410,16 @@ static enum status build_self_attention(struct build *b, struct err *e)
 	return st;
 }
 
-static void pair_vocab(struct build *b, const char *src, const char *tgt)
+/* Sentence pair k for a seq2seq problem: its source and target, and both
+ * vocabularies. */
+static void use_pair(struct build *b, int k)
 {
 	char s[128], t[128];
 	const char *ws[16], *wt[16];
-	snprintf(s, sizeof s, "%s", src);
-	snprintf(t, sizeof t, "%s", tgt);
+	snprintf(b->p->sentence, sizeof b->p->sentence, "%s", pairs[k].src);
+	snprintf(b->p->target, sizeof b->p->target, "%s", pairs[k].tgt);
+	snprintf(s, sizeof s, "%s", pairs[k].src);
+	snprintf(t, sizeof t, "%s", pairs[k].tgt);
 	int ns = split_words(s, ws, 16), nt = split_words(t, wt, 16);
 	vocab_text(b->src_vocab, sizeof b->src_vocab, ws, ns);
 	vocab_text(b->tgt_vocab, sizeof b->tgt_vocab, wt, nt);
@@ -425,9 +431,7 @@ static enum status build_transformer(struct build *b, struct err *e)
 	struct rng *r = &b->r;
 	int k = rng_int(r, 0, (int)(sizeof pairs / sizeof *pairs) - 1);
 	int d = rng_int(r, 3, 6);
-	snprintf(p->sentence, sizeof p->sentence, "%s", pairs[k].src);
-	snprintf(p->target, sizeof p->target, "%s", pairs[k].tgt);
-	pair_vocab(b, pairs[k].src, pairs[k].tgt);
+	use_pair(b, k);
 	snprintf(b->json, sizeof b->json,
 		 "{\"architecture\": \"transformer\", \"d_model\": %d, \"nhead\": 1, "
 		 "\"num_encoder_layers\": 1, \"num_decoder_layers\": 1, \"dim_feedforward\": 4, "
@@ -453,7 +457,7 @@ static enum status build_transformer(struct build *b, struct err *e)
 			 d, p->sentence);
 		snprintf(p->question, sizeof p->question,
 			 "What is PE[%d, %d], column %d of the encoding of position %d (the token \"%s\")?", i,
-			 j, j, i, lab(&t->row, i, l1, sizeof l1));
+			 j, j, i, quiz_axis_label(&t->row, i, l1, sizeof l1));
 		return ST_OK;
 	}
 	/* QUIZ_MASKED: the decoder reads <bos> and three target words. */
@@ -476,7 +480,7 @@ static enum status build_transformer(struct build *b, struct err *e)
 	snprintf(p->question, sizeof p->question,
 		 "Give the score row of position %d (\"%s\"): %d numbers, q·k / √%d for the visible "
 		 "positions and -inf for the masked ones.",
-		 i, lab(&s->row, i, l2, sizeof l2), s->cols, d);
+		 i, quiz_axis_label(&s->row, i, l2, sizeof l2), s->cols, d);
 	return ST_OK;
 }
 
@@ -487,9 +491,7 @@ static enum status build_rnn(struct build *b, struct err *e)
 	int k = rng_int(r, 0, (int)(sizeof pairs / sizeof *pairs) - 1);
 	int lstm = p->topic == QUIZ_LSTM_GATE;
 	int E = rng_int(r, 3, 4), H = lstm ? rng_int(r, 2, 3) : 3, A = rng_int(r, 3, 4);
-	snprintf(p->sentence, sizeof p->sentence, "%s", pairs[k].src);
-	snprintf(p->target, sizeof p->target, "%s", pairs[k].tgt);
-	pair_vocab(b, pairs[k].src, pairs[k].tgt);
+	use_pair(b, k);
 	snprintf(b->json, sizeof b->json,
 		 "{\"architecture\": \"rnn_seq2seq\", \"cell\": \"%s\", \"embed_dim\": %d, "
 		 "\"hidden_size\": %d, \"num_layers\": 1, \"attention\": \"%s\", \"attention_dim\": %d, "
@@ -526,7 +528,7 @@ static enum status build_rnn(struct build *b, struct err *e)
 		snprintf(p->question, sizeof p->question,
 			 "Compute the %s at step t = %d (token \"%s\"), unit %d: %s(x_t W_ih[:, %d] + "
 			 "h_{t-1} W_hh[:, %d] + b_ih[%d] + b_hh[%d]).",
-			 gname[g], t, lab(&gt->row, t, l1, sizeof l1), u, g == 2 ? "tanh" : "σ", g * H + u,
+			 gname[g], t, quiz_axis_label(&gt->row, t, l1, sizeof l1), u, g == 2 ? "tanh" : "σ", g * H + u,
 			 g * H + u, g * H + u, g * H + u);
 		return ST_OK;
 	}
@@ -546,7 +548,7 @@ static enum status build_rnn(struct build *b, struct err *e)
 	snprintf(p->question, sizeof p->question,
 		 "Compute the score of decoder step %d (\"%s\") against source token %d (\"%s\"): "
 		 "Σ_a w_v[a] · tanh(qproj[%d, a] + kproj[%d, a]).",
-		 t, lab(&s->row, t, l1, sizeof l1), j, lab(&s->col, j, l2, sizeof l2), t, j);
+		 t, quiz_axis_label(&s->row, t, l1, sizeof l1), j, quiz_axis_label(&s->col, j, l2, sizeof l2), t, j);
 	return ST_OK;
 }
 
@@ -587,8 +589,7 @@ enum status quiz_build(struct quiz_problem *p, enum quiz_topic topic, uint64_t s
 
 /* ---- printing ---- */
 
-/* %.4f without trailing zeros: 0.3, -1.25, 0.0417, -inf. */
-static const char *num(double v, char *buf, size_t n)
+const char *quiz_fmt_num(double v, char *buf, size_t n)
 {
 	if (isinf(v))
 		snprintf(buf, n, "%s", v < 0 ? "-inf" : "inf");
@@ -614,10 +615,10 @@ void quiz_cell_name(const struct quiz_cell *c, char *buf, size_t n)
 {
 	char rl[128], cl[128];
 	if (c->t->ndim == 1)
-		snprintf(buf, n, "%s[%s]", c->t->name, lab(&c->t->col, c->col, cl, sizeof cl));
+		snprintf(buf, n, "%s[%s]", c->t->name, quiz_axis_label(&c->t->col, c->col, cl, sizeof cl));
 	else
-		snprintf(buf, n, "%s[%s, %s]", c->t->name, lab(&c->t->row, c->row, rl, sizeof rl),
-			 lab(&c->t->col, c->col, cl, sizeof cl));
+		snprintf(buf, n, "%s[%s, %s]", c->t->name, quiz_axis_label(&c->t->row, c->row, rl, sizeof rl),
+			 quiz_axis_label(&c->t->col, c->col, cl, sizeof cl));
 }
 
 static void md_cell(FILE *f, const char *s)
@@ -638,7 +639,7 @@ static void print_table_md(FILE *f, const struct tensor *t)
 	fputs(" |", f);
 	for (int c = 0; c < t->cols; c++) {
 		fputs(" ", f);
-		md_cell(f, lab(&t->col, c, buf, sizeof buf));
+		md_cell(f, quiz_axis_label(&t->col, c, buf, sizeof buf));
 		fputs(" |", f);
 	}
 	fputs("\n|---|", f);
@@ -647,10 +648,10 @@ static void print_table_md(FILE *f, const struct tensor *t)
 	fputs("\n", f);
 	for (int r = 0; r < t->rows; r++) {
 		fputs("| ", f);
-		md_cell(f, lab(&t->row, r, buf, sizeof buf));
+		md_cell(f, quiz_axis_label(&t->row, r, buf, sizeof buf));
 		fputs(" |", f);
 		for (int c = 0; c < t->cols; c++)
-			fprintf(f, " %s |", num(tensor_at(t, r, c), buf, sizeof buf));
+			fprintf(f, " %s |", quiz_fmt_num(tensor_at(t, r, c), buf, sizeof buf));
 		fputs("\n", f);
 	}
 }
@@ -697,7 +698,7 @@ void quiz_print_solution(FILE *f, const struct quiz_problem *p)
 	fputs("Answer:", f);
 	for (int i = 0; i < p->ncells; i++) {
 		quiz_cell_name(&p->cells[i], name, sizeof name);
-		fprintf(f, "%s %s = %s", i ? ";" : "", name, num(p->cells[i].value, v, sizeof v));
+		fprintf(f, "%s %s = %s", i ? ";" : "", name, quiz_fmt_num(p->cells[i].value, v, sizeof v));
 	}
 	fputs("\n", f);
 }
@@ -773,282 +774,9 @@ enum status quiz_check(const struct quiz_problem *p, int argc, char **argv, FILE
 		int r = quiz_value_ok(given[i], c->value, QUIZ_TOLERANCE);
 		ok &= r;
 		quiz_cell_name(c, name, sizeof name);
-		fprintf(f, "  %-28s you: %-8s engine: %-8s %s\n", name, num(given[i], v1, sizeof v1),
-			num(c->value, v2, sizeof v2), r ? "right" : "wrong");
+		fprintf(f, "  %-28s you: %-8s engine: %-8s %s\n", name, quiz_fmt_num(given[i], v1, sizeof v1),
+			quiz_fmt_num(c->value, v2, sizeof v2), r ? "right" : "wrong");
 	}
 	*right = ok;
 	return ST_OK;
-}
-
-/* ---- export ---- */
-
-/* A given tensor as CSV in the --dump layout, numbers as on the sheet. */
-static void given_csv(FILE *f, const struct tensor *t)
-{
-	char buf[128];
-	csv_put_text(f, t->row.title);
-	for (int c = 0; c < t->cols; c++) {
-		fputc(',', f);
-		csv_put_text(f, lab(&t->col, c, buf, sizeof buf));
-	}
-	fputc('\n', f);
-	for (int r = 0; r < t->rows; r++) {
-		csv_put_text(f, lab(&t->row, r, buf, sizeof buf));
-		for (int c = 0; c < t->cols; c++)
-			fprintf(f, ",%s", num(tensor_at(t, r, c), buf, sizeof buf));
-		fputc('\n', f);
-	}
-}
-
-struct out_file {
-	char rel[256];
-	char *text;
-	size_t len;
-};
-
-struct export {
-	struct out_file *files;
-	int n, cap;
-};
-
-static FILE *export_open(struct export *x, const char *rel, struct err *e)
-{
-	if (x->n == x->cap) {
-		int cap = x->cap ? x->cap * 2 : 16;
-		struct out_file *v = realloc(x->files, (size_t)cap * sizeof *v);
-		if (!v) {
-			err_set(e, ST_NOMEM, "out of memory");
-			return NULL;
-		}
-		x->files = v;
-		x->cap = cap;
-	}
-	struct out_file *o = &x->files[x->n];
-	memset(o, 0, sizeof *o);
-	snprintf(o->rel, sizeof o->rel, "%s", rel);
-	FILE *f = open_memstream(&o->text, &o->len);
-	if (!f) {
-		err_set(e, ST_NOMEM, "out of memory");
-		return NULL;
-	}
-	x->n++;
-	return f;
-}
-
-static void export_release(struct export *x)
-{
-	for (int i = 0; i < x->n; i++)
-		free(x->files[i].text);
-	free(x->files);
-	memset(x, 0, sizeof *x);
-}
-
-static enum status close_mem(FILE *f, struct err *e)
-{
-	int bad = ferror(f);
-	bad |= fclose(f) != 0;
-	return bad ? err_set(e, ST_NOMEM, "out of memory writing the sheet") : ST_OK;
-}
-
-static void problem_dir(char *buf, size_t n, int k, enum quiz_topic t)
-{
-	snprintf(buf, n, "p%02d-%s", k, quiz_topic_name(t));
-}
-
-static enum status compose(struct export *x, struct quiz_problem *ps, int count,
-			   const struct quiz_export_opts *o, struct err *e)
-{
-	enum status st = ST_OK;
-	FILE *sheet = export_open(x, "sheet.md", e);
-	if (!sheet)
-		return ST_NOMEM;
-	fprintf(sheet, "# Exam practice (seed %llu)\n\n", (unsigned long long)o->seed);
-	fprintf(sheet,
-		"%d problem%s built by seqstep from small models with random weights. Work each one by "
-		"hand and give every number rounded to 2 decimals: an answer within 0.005 of the "
-		"engine's value is right. Write -inf for a masked score. Each problem's matrices are "
-		"also given as CSV files (first row and column: labels). The answers are in "
-		"`answers.csv`, the worked solutions in `solutions.md`; `seqstep` then `quiz TOPIC "
-		"--seed N` (shown with each problem) rebuilds a problem in the explorer.\n",
-		count, count == 1 ? "" : "s");
-	for (int k = 0; k < count; k++) {
-		char pd[64];
-		problem_dir(pd, sizeof pd, k + 1, ps[k].topic);
-		fprintf(sheet, "\n## Problem %d: %s\n\n", k + 1, ps[k].title);
-		fprintf(sheet, "(topic `%s`, `quiz %s --seed %llu`)\n\n", quiz_topic_name(ps[k].topic),
-			quiz_topic_name(ps[k].topic), (unsigned long long)ps[k].seed);
-		quiz_print_problem(sheet, &ps[k], 1, pd);
-		fprintf(sheet, "\nAnswer: ______________________________\n");
-	}
-	if ((st = close_mem(sheet, e)))
-		return st;
-
-	FILE *sol = export_open(x, "solutions.md", e);
-	if (!sol)
-		return ST_NOMEM;
-	fprintf(sol, "# Exam practice (seed %llu): worked solutions\n", (unsigned long long)o->seed);
-	for (int k = 0; k < count; k++) {
-		fprintf(sol, "\n## Problem %d: %s\n\n%s\n\n```\n", k + 1, ps[k].title, ps[k].question);
-		quiz_print_solution(sol, &ps[k]);
-		fprintf(sol, "```\n");
-	}
-	if ((st = close_mem(sol, e)))
-		return st;
-
-	FILE *key = export_open(x, "answers.csv", e);
-	if (!key)
-		return ST_NOMEM;
-	fprintf(key, "problem,topic,seed,tensor,row,col,answer,rounded\n");
-	for (int k = 0; k < count; k++)
-		for (int i = 0; i < ps[k].ncells; i++) {
-			const struct quiz_cell *c = &ps[k].cells[i];
-			char rl[128], cl[128], v[64];
-			fprintf(key, "%d,%s,%llu,", k + 1, quiz_topic_name(ps[k].topic),
-				(unsigned long long)ps[k].seed);
-			csv_put_text(key, c->t->name);
-			fputc(',', key);
-			csv_put_text(key, c->t->ndim == 1 ? "" : lab(&c->t->row, c->row, rl, sizeof rl));
-			fputc(',', key);
-			csv_put_text(key, lab(&c->t->col, c->col, cl, sizeof cl));
-			fprintf(key, ",%s,", num(c->value, v, sizeof v));
-			if (isinf(c->value))
-				fprintf(key, "%s\n", c->value < 0 ? "-inf" : "inf");
-			else
-				fprintf(key, "%.2f\n", fabs(c->value) < 0.005 ? 0.0 : c->value);
-		}
-	if ((st = close_mem(key, e)))
-		return st;
-
-	for (int k = 0; k < count; k++) {
-		char pd[64];
-		problem_dir(pd, sizeof pd, k + 1, ps[k].topic);
-		for (int i = 0; i < ps[k].ngiven; i++) {
-			const struct tensor *t = trace_get(&ps[k].trace, ps[k].given[i]);
-			char rel[256];
-			snprintf(rel, sizeof rel, "%s/%s.csv", pd, ps[k].given[i]);
-			FILE *f = export_open(x, rel, e);
-			if (!f)
-				return ST_NOMEM;
-			given_csv(f, t);
-			if ((st = close_mem(f, e)))
-				return st;
-		}
-	}
-	return ST_OK;
-}
-
-/* What this export wrote, so a failure can take it back. */
-struct undo {
-	char (*paths)[PATH_MAX];
-	int n, cap;
-};
-
-static int undo_push(struct undo *u, const char *p)
-{
-	if (u->n == u->cap) {
-		int cap = u->cap ? u->cap * 2 : 32;
-		char(*v)[PATH_MAX] = realloc(u->paths, (size_t)cap * sizeof *v);
-		if (!v)
-			return 0;
-		u->paths = v;
-		u->cap = cap;
-	}
-	snprintf(u->paths[u->n++], PATH_MAX, "%s", p);
-	return 1;
-}
-
-static enum status make_dir(const char *dir, struct undo *dirs, struct err *e)
-{
-	struct stat sb;
-	if (stat(dir, &sb) == 0)
-		return S_ISDIR(sb.st_mode) ? ST_OK
-					   : err_set(e, ST_IO, "%s: exists and is not a folder", dir);
-	if (mkdir(dir, 0777) != 0)
-		return err_set(e, ST_IO, "%s: cannot create folder: %s", dir, strerror(errno));
-	if (!undo_push(dirs, dir)) {
-		rmdir(dir);
-		return err_set(e, ST_NOMEM, "out of memory");
-	}
-	return ST_OK;
-}
-
-static enum status write_all(const struct export *x, const struct quiz_export_opts *o, struct err *e)
-{
-	char path[PATH_MAX];
-	/* Nothing is written when anything is in the way. */
-	for (int i = 0; i < x->n; i++) {
-		struct stat sb;
-		snprintf(path, sizeof path, "%s/%s", o->dir, x->files[i].rel);
-		if (lstat(path, &sb) == 0 && (!o->force || S_ISDIR(sb.st_mode)))
-			return err_set(e, ST_IO, "%s: exists; use --force to overwrite", path);
-	}
-	struct undo dirs = {0}, files = {0};
-	enum status st = make_dir(o->dir, &dirs, e);
-	for (int i = 0; i < x->n && !st; i++) {
-		const struct out_file *of = &x->files[i];
-		const char *slash = strchr(of->rel, '/');
-		if (slash) {
-			snprintf(path, sizeof path, "%s/%.*s", o->dir, (int)(slash - of->rel), of->rel);
-			if ((st = make_dir(path, &dirs, e)))
-				break;
-		}
-		snprintf(path, sizeof path, "%s/%s", o->dir, of->rel);
-		struct atomic_file af;
-		if ((st = atomic_open(&af, path, o->force, e)))
-			break;
-		if (of->len && fwrite(of->text, 1, of->len, af.f) != of->len) {
-			atomic_abort(&af);
-			st = err_set(e, ST_IO, "%s: cannot write: %s", path, strerror(errno));
-			break;
-		}
-		if ((st = atomic_commit(&af, e)))
-			break;
-		if (!undo_push(&files, path)) {
-			st = err_set(e, ST_NOMEM, "out of memory");
-			unlink(path);
-		}
-	}
-	if (st) {
-		for (int i = files.n - 1; i >= 0; i--)
-			unlink(files.paths[i]);
-		for (int i = dirs.n - 1; i >= 0; i--)
-			rmdir(dirs.paths[i]);
-	}
-	free(files.paths);
-	free(dirs.paths);
-	return st;
-}
-
-enum status quiz_export(const struct quiz_export_opts *o, struct err *e)
-{
-	if (!o->dir || !o->dir[0])
-		return err_set(e, ST_USAGE, "quiz --export needs a folder");
-	if (o->count < 1 || o->count > QUIZ_MAX_COUNT)
-		return err_set(e, ST_USAGE, "--count takes a number 1..%d, not %d", QUIZ_MAX_COUNT, o->count);
-	if (o->seed > QUIZ_MAX_SEED / 1000)
-		return err_set(e, ST_USAGE, "--seed takes a number 0..%llu",
-			       (unsigned long long)(QUIZ_MAX_SEED / 1000));
-	struct quiz_problem *ps = calloc((size_t)o->count, sizeof *ps);
-	if (!ps)
-		return err_set(e, ST_NOMEM, "out of memory");
-	enum status st = ST_OK;
-	int built = 0;
-	for (int k = 0; k < o->count && !st; k++) {
-		enum quiz_topic t = o->topic >= 0 ? (enum quiz_topic)o->topic : (enum quiz_topic)(k % QUIZ_NTOPICS);
-		st = quiz_build(&ps[k], t, o->seed * 1000 + (uint64_t)(k + 1), e);
-		if (!st) {
-			quiz_remove_dir(&ps[k]);
-			built++;
-		}
-	}
-	struct export x = {0};
-	if (!st)
-		st = compose(&x, ps, o->count, o, e);
-	if (!st)
-		st = write_all(&x, o, e);
-	export_release(&x);
-	for (int k = 0; k < built; k++)
-		quiz_problem_release(&ps[k]);
-	free(ps);
-	return st;
 }

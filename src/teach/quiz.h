@@ -92,6 +92,11 @@ void quiz_print_problem(FILE *f, const struct quiz_problem *p, int markdown, con
 void quiz_print_solution(FILE *f, const struct quiz_problem *p);
 /* "q[cat, 0]" */
 void quiz_cell_name(const struct quiz_cell *c, char *buf, size_t n);
+/* How problems write numbers: %.4f without trailing zeros (0.3, -1.25,
+ * 0.0417, -inf); and a tensor's label i of axis a, control characters
+ * replaced. Both return buf. */
+const char *quiz_fmt_num(double v, char *buf, size_t n);
+const char *quiz_axis_label(const struct axis *a, int i, char *buf, size_t n);
 
 /* A typed answer: a number, or -inf / −∞ / masked for a masked cell. */
 int quiz_parse_value(const char *s, double *v);

@@ -32,6 +32,11 @@
 #ifndef SEQSTEP_TOKENIZER_H
 #define SEQSTEP_TOKENIZER_H
 
+/* The parts, each usable alone: vocabularies (text/vocab.h), BPE merge
+ * tables and learning (text/bpe.h), token files and limits (text/token.h). */
+#include "text/bpe.h"
+#include "text/token.h"
+#include "text/vocab.h"
 #include "io/config.h"
 #include "base/status.h"
 
@@ -39,35 +44,7 @@
 
 enum {
 	TOK_MAX_TEXT = 4096,        /* bytes of one sentence to encode */
-	TOK_MAX_TOKEN = 1024,       /* bytes of one vocabulary token or merge symbol */
-	TOK_MAX_FILE = 64 << 20,    /* bytes of a vocabulary or merges file */
 };
-
-#define TOK_EOW "</w>"            /* BPE end-of-word marker */
-#define TOK_SPACE "\xe2\x96\x81"  /* "▁" U+2581: a space, character level */
-
-struct vocab {
-	char **tokens;  /* (n) owned; id = index */
-	int n;
-	int pad, unk, bos, eos; /* ids of <pad> <unk> <bos> <eos>; all four must exist */
-	int *slots;     /* private: (nslots) open-addressing index, id + 1, 0 = empty */
-	size_t nslots;  /* private: a power of two, or 0 */
-};
-
-/* One token per line, line number - 1 = id; trailing '\n' optional, "\r\n"
- * and a leading UTF-8 BOM accepted. Every problem (missing file, empty line,
- * duplicate, invalid UTF-8, control character, missing special) is
- * ST_BADINPUT with a message naming path and line. v is zeroed on failure. */
-enum status vocab_load(struct vocab *v, const char *path, struct err *e);
-/* Copies tokens (ids 0..n-1) with the same checks as vocab_load. */
-enum status vocab_from_tokens(struct vocab *v, const char *const *tokens, int n, struct err *e);
-/* Safe on a zeroed or already released vocab. */
-void vocab_release(struct vocab *v);
-int vocab_id(const struct vocab *v, const char *tok);   /* -1 when absent */
-const char *vocab_token(const struct vocab *v, int id); /* "<?>" when out of range */
-/* One token per line, '\n' terminated, written atomically (temp file +
- * rename, replacing path); ST_IO naming path on failure. */
-enum status vocab_save(const struct vocab *v, const char *path, struct err *e);
 
 struct bpe_merge_rec {
 	int rank;          /* 0-based line of the merge in the merges file */
@@ -93,7 +70,8 @@ struct tokenizer {
 	int lowercase;
 	const struct vocab *vocab; /* borrowed: outlives the tokenizer */
 	int space_id;              /* char level: id of "▁", -1 when spaces are dropped */
-	/* BPE only: the merge table; rank = index = order in the merges file */
+	/* BPE only: the merge table (a struct bpe_table's fields, text/bpe.h);
+	 * rank = index = order in the merges file */
 	int n_merges;
 	char **merge_left, **merge_right; /* (n_merges) owned */
 	int *merge_slots;          /* private: (merge_nslots) pair index, rank + 1 */
@@ -120,25 +98,11 @@ void encoding_release(struct encoding *enc);
  * ids show as "<?>". Returns a malloc'd string, NULL on OOM. */
 char *tokenizer_decode(const struct tokenizer *t, const int *ids, int n);
 
-/* Training support. */
+/* Training support (vocab_build is in text/vocab.h, bpe_learn in text/bpe.h). */
 /* Calls fn for each unit the tokenizer of `kind` counts: words, characters
  * (with "▁" between words, see above) or BPE initial symbols ("l" "o"
  * "w</w>"). Empty text is fine (no calls). Invalid UTF-8 -> ST_BADINPUT. */
 enum status tokenizer_split(enum tok_kind kind, int lowercase, const char *text,
 			    void (*fn)(const char *unit, void *ctx), void *ctx, struct err *e);
-/* Learns up to n_merges merges from the lines: the most frequent adjacent
- * pair first, ties to the bytewise smallest (left, right); stops early when
- * no pair occurs twice (merging a pair seen once only memorises a word).
- * Writes merges_path ("left right" per line) and vocab_path: <pad> <unk>
- * <bos> <eos>, then the initial symbols bytewise, then each merge's result
- * in merge order, so every symbol an encoding can produce is in it.
- * Line problems are reported as "line N: ...". */
-enum status bpe_learn(const char *const *lines, size_t n_lines, int n_merges, int lowercase,
-		      const char *merges_path, const char *vocab_path, struct err *e);
-/* Word- or char-level vocabulary from lines: <pad>=0 <unk>=1 <bos>=2 <eos>=3,
- * then units with count >= min_count by descending count, then bytewise;
- * written to path. */
-enum status vocab_build(enum tok_kind kind, int lowercase, const char *const *lines,
-			size_t n_lines, int min_count, const char *path, struct err *e);
 
 #endif
