@@ -63,6 +63,13 @@ p1=$(sed -n 's/^  1\. [^ ]* *[#.]* \([0-9.]*\)$/\1/p' "$tmp/step" | head -1)
 "$SEQSTEP" -c 'goto next; set view plot' >"$tmp/topk" 2>&1
 has "$tmp/topk" "decoder step t=0: the 5 most likely next tokens" "top-k plot title"
 has "$tmp/topk" "$p1" "top-1 probability as in the step view ($p1)"
+# The training history from the model folder's train.json.
+"$SEQSTEP" -c 'show train.valid.bleu --plot' >"$tmp/train" 2>&1
+has "$tmp/train" "training history: loss" "training loss plot"
+has "$tmp/train" "o training loss (train.loss)   * validation loss (train.valid.loss)" "training loss legend"
+has "$tmp/train" "training history: validation scores" "validation scores plot"
+has "$tmp/train" "x exact match, % (train.valid.exact)   % BLEU (train.valid.bleu)" "validation scores legend"
+has "$tmp/train" "1000" "steps on the x axis"
 # No plot here: one line, exit 1, and the view stays.
 "$SEQSTEP" -c 'goto embed; set view plot' >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -192,6 +199,18 @@ keys : "goto next" Enter : "set view plot" Enter
 check "decoder step t=2: the 5 most likely next tokens (output: 垫)" "top-k plot"
 keys j
 check "decoder step t=3: the 5 most likely next tokens (output: 子)" "down: the next decoder step"
+keys : quit Enter
+
+# The training history: two plots side by side, the cursor on a point.
+start train 100 30 en-zh-transformer
+check "tokenize" "training: first frame"
+keys : "show train.loss --plot" Enter
+check "training history: loss" "training plot in the explorer"
+check "training history: validation scores" "validation plot beside it"
+want=$("$SEQSTEP" -c 'show train.loss' | awk '/^ +40 /{getline; print $1; exit}')
+check "train.loss[40] = $want" "the cursor on the first logged step ($want)"
+keys j
+check "train.valid.loss[1000] =" "down: the validation loss"
 keys : quit Enter
 
 # The gradient norms open as a log plot.

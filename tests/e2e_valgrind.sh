@@ -66,6 +66,10 @@ run 0 "tf beam" --model "$TF3" --translate "s4 s5 s6" --beam 3 --max-len 6
 run 0 "lstm beam" --model "$LSTM" --translate "s4 s5 s6" --beam 4 --max-len 5
 run 0 "qkv show" --model "$QKV" --show self_attn.q
 run 0 "qkv dump" --model "$QKV" --dump '*' --out "$tmp/d3"
+# Plots as text: the pooling figure, the positional encoding, the top-k bars.
+run 0 "plots" --model models/pooling-nw -c 'goto data; goto softmax; set view plot'
+run 0 "tf plots" --model "$TF" -c 'translate s4 s5 s6; show src.pos --plot; goto next'
+run 1 "plot refused" --model "$TF" -c 'translate s4 s5; goto embed; set view plot'
 if ! ls "$tmp/d1"/enc.0.*.csv >/dev/null 2>&1 || ! ls "$tmp/d2"/*.npy >/dev/null 2>&1; then
 	fail=$((fail + 1))
 	echo "FAIL dump: no files written"

@@ -257,6 +257,13 @@ static void training_history(void **state)
 	assert_true(f.p[0].x.lo <= 100 && f.p[0].x.hi >= 500);
 	points_are_cells(&tr, &f);
 	figure_release(&f);
+	/* the step tensors, when the trace has them, give the x values */
+	float st[5] = {10, 20, 30, 40, 50};
+	vec(&tr, "train.step", 5, st);
+	assert_int_equal(plot_training(&f, &tr, &e), ST_OK);
+	assert_true(f.p[0].series[0].pts[2].x == 30);
+	assert_true(f.p[0].series[1].pts[0].x == 250); /* no train.valid.step: the labels */
+	figure_release(&f);
 	/* a history whose columns are not step numbers is refused, named */
 	static const char *const words[2] = {"early", "late"};
 	tensor_set_cols(vec(&tr, "train.valid.loss", 2, vloss), "when", trace_labels(&tr, 2, words));
@@ -398,6 +405,7 @@ static void figures_of_models(void **state)
 		{"models/en-zh-transformer", "the cat sleeps on the mat", "decode.topk.probs", PLOT_TOPK},
 		{"models/en-zh-rnn", "the cat sleeps on the mat", "grad.enc.l0.h", PLOT_GRADNORM},
 		{"models/en-zh-rnn", "the cat sleeps on the mat", "decode.output", PLOT_VECTOR},
+		{"models/en-zh-lstm-attn", "the cat sleeps on the mat", "train.valid.bleu", PLOT_TRAINING},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct model m;
@@ -424,6 +432,12 @@ static void figures_of_models(void **state)
 			const struct tensor *tp = trace_get(&tr, "decode.topk.probs");
 			assert_string_equal(f.p[0].x.ticks[0].label, tp->cells[tp->cols]);
 			assert_int_equal(f.p[0].series[0].pts[0].row, 1);
+		}
+		if (cases[i].kind == PLOT_TRAINING) { /* loss, then the scores, over train.step */
+			const struct tensor *st = trace_get(&tr, "train.step");
+			assert_int_equal(f.n, 2);
+			assert_true(f.p[0].series[0].pts[3].x == tensor_at(st, 0, 3));
+			assert_string_equal(f.p[1].series[1].pts[0].tensor, "train.valid.bleu");
 		}
 		if (cases[i].kind == PLOT_POSENC) /* the cursor's column first */
 			assert_int_equal(f.p[0].series[0].pts[0].col, 2);

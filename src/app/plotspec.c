@@ -67,7 +67,7 @@ int plot_spec_tensor(const struct trace *tr, const char *name, struct plot_spec 
 		return make(p, tr, PLOT_GRADNORM, name, 0);
 	if (strcmp(name, "decode.topk.probs") == 0)
 		return make(p, tr, PLOT_TOPK, name, 0);
-	if (starts(name, "train.") && trace_get(tr, "train.loss"))
+	if (starts(name, "train.") && strcmp(name, "train.lr") != 0 && trace_get(tr, "train.loss"))
 		return make(p, tr, PLOT_TRAINING, "train.loss", 0);
 	if (t->rows == 1 || t->cols == 1)
 		return make(p, tr, PLOT_VECTOR, name, 0);

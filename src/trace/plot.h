@@ -131,6 +131,9 @@ int plot_place(const struct plot *p, const struct plot_layout *L, int sx, int sy
 int plot_tick_col(const struct plot *p, const struct plot_layout *L, int i);
 /* The area row of y tick i, or -1. */
 int plot_tick_row(const struct plot *p, const struct plot_layout *L, int i);
+/* The area row of each y tick's label, -1 for ticks left out: every k-th
+ * is kept, the smallest k that puts each on a row of its own. */
+void plot_ytick_rows(const struct plot *p, const struct plot_layout *L, int row[PLOT_MAX_TICKS]);
 /* Where each x tick's label starts (column in the box; centred under its
  * tick, kept inside the box), -1 for labels left out: every k-th is kept,
  * the smallest k with a blank between neighbours. */

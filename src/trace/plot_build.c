@@ -271,20 +271,24 @@ enum status plot_topk(struct figure *f, const struct trace *tr, const char *name
 	return ST_OK;
 }
 
-/* A history series: values over the step numbers in its column labels. */
-static enum status history(struct plot *p, const struct tensor *t, const char *name, int mark,
-			   int style, struct err *e)
+/* A history series: values over the steps, read from the steps tensor
+ * (train.step, train.valid.step) when it fits, else from the column
+ * labels, which are the step numbers. */
+static enum status history(struct plot *p, const struct tensor *t, const struct tensor *steps,
+			   const char *name, int mark, int style, struct err *e)
 {
 	enum status st = need_vec(t, -1, "", e);
 	if (st)
 		return st;
+	if (steps && (!vec_len(steps) || vec_len(steps) != vec_len(t)))
+		steps = NULL;
 	struct plot_series *s = plot_series_add(p, name, mark, style);
 	const struct axis *ax = vec_axis(t);
 	for (int i = 0; s && i < vec_len(t); i++) {
 		char buf[32], *end;
 		const char *l = axis_label(ax, i, buf, sizeof buf);
-		double x = strtod(l, &end);
-		if (end == l || *end)
+		double x = steps ? vec_at(steps, i) : strtod(l, &end);
+		if (!steps && (end == l || *end))
 			return err_set(e, ST_USAGE, "%s: column %d is labelled '%s', not a step number", t->name, i,
 				       l);
 		if (!plot_point_add(s, x, vec_at(t, i), t->name, vec_row(t, i), vec_col(t, i)))
@@ -299,26 +303,29 @@ enum status plot_training(struct figure *f, const struct trace *tr, struct err *
 	const struct tensor *loss = need(tr, "train.loss", e);
 	if (!loss)
 		return ST_USAGE;
+	const struct tensor *step = trace_get(tr, "train.step"), *vstep = trace_get(tr, "train.valid.step");
 	const struct tensor *vl = trace_get(tr, "train.valid.loss");
 	const struct tensor *ex = trace_get(tr, "train.valid.exact"), *bl = trace_get(tr, "train.valid.bleu");
 	struct plot *p = &f->p[0];
 	f->n = 1;
-	snprintf(p->title, sizeof p->title, "training history: the loss");
-	snprintf(p->x.label, sizeof p->x.label, "step");
-	snprintf(p->y.label, sizeof p->y.label, "cross-entropy loss");
+	snprintf(p->title, sizeof p->title, "training history: loss");
+	snprintf(p->x.label, sizeof p->x.label, "training step");
+	snprintf(p->y.label, sizeof p->y.label, "cross-entropy loss per target token");
 	enum status st;
-	if ((st = history(p, loss, "training loss (train.loss)", PLOT_LINE, 0, e)) ||
-	    (vl && (st = history(p, vl, "validation loss (train.valid.loss)", PLOT_LINE | PLOT_POINTS, 1, e))))
+	if ((st = history(p, loss, step, "training loss (train.loss)", PLOT_LINE, 0, e)) ||
+	    (vl && (st = history(p, vl, vstep, "validation loss (train.valid.loss)", PLOT_LINE | PLOT_POINTS,
+				 1, e))))
 		return st;
 	plot_fit(p, 0, 0);
 	if (!ex && !bl)
 		return ST_OK;
 	struct plot *q = &f->p[f->n++];
 	snprintf(q->title, sizeof q->title, "training history: validation scores");
-	snprintf(q->x.label, sizeof q->x.label, "step");
-	snprintf(q->y.label, sizeof q->y.label, "%s", ex && bl ? "exact match, BLEU" : ex ? "exact match" : "BLEU");
-	if ((ex && (st = history(q, ex, "exact match (train.valid.exact)", PLOT_LINE | PLOT_POINTS, 2, e))) ||
-	    (bl && (st = history(q, bl, "BLEU (train.valid.bleu)", PLOT_LINE | PLOT_POINTS, 3, e))))
+	snprintf(q->y.label, sizeof q->y.label, "%s",
+		 ex && bl ? "exact match (%), BLEU" : ex ? "exact match (%)" : "BLEU");
+	if ((ex && (st = history(q, ex, vstep, "exact match, % (train.valid.exact)", PLOT_LINE | PLOT_POINTS,
+				 2, e))) ||
+	    (bl && (st = history(q, bl, vstep, "BLEU (train.valid.bleu)", PLOT_LINE | PLOT_POINTS, 3, e))))
 		return st;
 	/* both panes over the same steps, so they read one above the other */
 	q->x = p->x;

@@ -138,6 +138,28 @@ int plot_tick_row(const struct plot *p, const struct plot_layout *L, int i)
 	return cy;
 }
 
+void plot_ytick_rows(const struct plot *p, const struct plot_layout *L, int row[PLOT_MAX_TICKS])
+{
+	int n = p->y.nticks;
+	for (int i = 0; i < n; i++)
+		row[i] = plot_tick_row(p, L, i);
+	for (int k = 1; k <= n; k++) {
+		int ok = 1, prev = -1;
+		for (int i = 0; i < n && ok; i += k) {
+			if (row[i] < 0)
+				continue;
+			ok = prev < 0 || row[i] < prev;
+			prev = row[i];
+		}
+		if (!ok)
+			continue;
+		for (int i = 0; i < n; i++)
+			if (i % k)
+				row[i] = -1;
+		return;
+	}
+}
+
 void plot_xtick_labels(const struct plot *p, const struct plot_layout *L, int x[PLOT_MAX_TICKS])
 {
 	int n = p->x.nticks, w[PLOT_MAX_TICKS];

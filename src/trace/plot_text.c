@@ -147,11 +147,12 @@ void plot_text(FILE *f, const struct plot *p, int w, int h)
 	int ax = L.area_x - 1;
 	for (int r = 0; r < L.area_h; r++)
 		grid_ch(&g, L.area_y + r, ax, '|');
-	for (int i = 0, last = -1; i < p->y.nticks; i++) {
-		int r = plot_tick_row(p, &L, i);
-		if (r < 0 || r == last)
+	int rows[PLOT_MAX_TICKS];
+	plot_ytick_rows(p, &L, rows);
+	for (int i = 0; i < p->y.nticks; i++) {
+		int r = rows[i];
+		if (r < 0)
 			continue;
-		last = r;
 		int tw = text_width(p->y.ticks[i].label);
 		grid_put(&g, L.area_y + r, ax - tw, p->y.ticks[i].label);
 		grid_ch(&g, L.area_y + r, ax, '+');

@@ -33,7 +33,8 @@ enum status plot_gradnorm(struct figure *f, const struct trace *tr, const char *
 enum status plot_topk(struct figure *f, const struct trace *tr, const char *name, int row,
 		      struct err *e);
 /* The training history: train.loss and train.valid.loss over the steps
- * (their column labels), then train.valid.exact and train.valid.bleu. */
+ * (train.step and train.valid.step, else the column labels), then
+ * train.valid.exact and train.valid.bleu (both 0..100) in a second plot. */
 enum status plot_training(struct figure *f, const struct trace *tr, struct err *e);
 /* Any vector as a line over its index (named by its labels when few). */
 enum status plot_vector(struct figure *f, const struct trace *tr, const char *name, struct err *e);

@@ -114,11 +114,12 @@ static void draw_one(struct tui *t, struct rect r, const struct plot *p, int ind
 	int ax = r.x + L.area_x - 1, ay = r.y + L.area_y;
 	for (int y = 0; y < L.area_h; y++)
 		tui_put(t, ay + y, ax, 1, dim, ascii ? "|" : "\xe2\x94\x82");
-	for (int i = 0, last = -1; i < p->y.nticks; i++) {
-		int row = plot_tick_row(p, &L, i);
-		if (row < 0 || row == last)
+	int rows[PLOT_MAX_TICKS];
+	plot_ytick_rows(p, &L, rows);
+	for (int i = 0; i < p->y.nticks; i++) {
+		int row = rows[i];
+		if (row < 0)
 			continue;
-		last = row;
 		int tw = text_width(p->y.ticks[i].label);
 		tui_put(t, ay + row, ax - tw, tw, lab, p->y.ticks[i].label);
 		tui_put(t, ay + row, ax, 1, dim, ascii ? "+" : "\xe2\x94\xa4");
@@ -246,10 +247,19 @@ static void plot_draw(struct tui *t, struct rect r)
 	current(t, &f, &pl, &si, &pi);
 	if (ps.kind == PLOT_POSENC)
 		r = posenc_heatmap(t, r);
-	/* two plots: one above the other over the same x */
-	int h = f.n > 1 ? (r.h - 1) / f.n : r.h;
+	/* two plots: one above the other over the same x, or side by side
+	 * when stacking would leave each too short to read */
+	int side = f.n > 1 && (r.h - 1) / f.n < 12 && r.w >= 76;
+	int h = f.n > 1 && !side ? (r.h - 1) / f.n : r.h, w = side ? (r.w - 2) / f.n : r.w;
 	for (int k = 0; k < f.n; k++) {
-		struct rect pr = {r.y + k * (h + 1), r.x, k == f.n - 1 ? r.y + r.h - (r.y + k * (h + 1)) : h, r.w};
+		struct rect pr = {r.y, r.x, r.h, r.w};
+		if (side) {
+			pr.x = r.x + k * (w + 2);
+			pr.w = k == f.n - 1 ? r.x + r.w - pr.x : w;
+		} else if (f.n > 1) {
+			pr.y = r.y + k * (h + 1);
+			pr.h = k == f.n - 1 ? r.y + r.h - pr.y : h;
+		}
 		draw_one(t, pr, &f.p[k], k, k == pl ? si : -1, k == pl ? pi : -1);
 	}
 	figure_release(&f);
