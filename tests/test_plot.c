@@ -18,6 +18,7 @@
 #include "app/commands.h"
 #include "app/plotspec.h"
 #include "app/session.h"
+#include "session_fixture.h"
 #include "app/textview.h"
 #include "engine/model.h"
 #include "trace/plot_text.h"
@@ -453,47 +454,26 @@ static void figures_of_models(void **state)
 
 /* ---- the explorer's view mode ---- */
 
-struct fixture {
-	struct session s;
-	struct commands c;
-	struct cmd_ctx ctx;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	struct err e;
-	if (!f)
-		return -1;
-	session_init(&f->s);
-	snprintf(f->s.model_arg, sizeof f->s.model_arg, "%s", "models/pooling-nw");
-	if (commands_init(&f->c, &e))
-		return -1;
-	f->ctx.s = &f->s;
-	f->ctx.cmds = &f->c;
-	f->ctx.batch = 1;
-	*state = f;
-	return 0;
+	*state = session_fixture_new("models/pooling-nw");
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	cmd_out_release(&f->ctx.out);
-	commands_release(&f->c);
-	session_release(&f->s);
-	free(f);
+	session_fixture_free(*state);
 	return 0;
 }
 
-static enum status run(struct fixture *f, const char *line, struct err *e)
+static enum status run(struct session_fixture *f, const char *line, struct err *e)
 {
 	return commands_run(&f->c, &f->ctx, line, NULL, NULL, e);
 }
 
 static void view_mode(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct session *s = &f->s;
 	struct err e = {0};
 	char name[128];
@@ -569,7 +549,7 @@ static void view_mode(void **state)
 /* Batch mode prints a stage in plot view as text. */
 static void batch_text(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct err e = {0};
 	assert_int_equal(run(f, "goto output", &e), ST_OK);
 	char *buf = NULL;

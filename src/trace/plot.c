@@ -226,27 +226,22 @@ static int data_range(const struct plot *p, int want_y, enum plot_scale sc, doub
 	return 1;
 }
 
+/* Ticks for one axis over the data (or over its own lo..hi when fixed). */
+static void fit_axis(struct plot *p, struct plot_axis *a, int is_y, int fixed, int want)
+{
+	double lo = a->lo, hi = a->hi, keep_lo = a->lo, keep_hi = a->hi;
+	if (!fixed && !data_range(p, is_y, a->scale, &lo, &hi))
+		lo = 0, hi = 1;
+	plot_axis_ticks(a, lo, hi, want);
+	if (fixed)
+		a->lo = keep_lo, a->hi = keep_hi;
+}
+
 void plot_fit(struct plot *p, int x_fixed, int y_fixed)
 {
-	double lo, hi;
-	if (!p->x.categorical) {
-		double keep_lo = p->x.lo, keep_hi = p->x.hi;
-		if (x_fixed)
-			lo = keep_lo, hi = keep_hi;
-		else if (!data_range(p, 0, p->x.scale, &lo, &hi))
-			lo = 0, hi = 1;
-		plot_axis_ticks(&p->x, lo, hi, 6);
-		if (x_fixed)
-			p->x.lo = keep_lo, p->x.hi = keep_hi;
-	}
-	double keep_lo = p->y.lo, keep_hi = p->y.hi;
-	if (y_fixed)
-		lo = keep_lo, hi = keep_hi;
-	else if (!data_range(p, 1, p->y.scale, &lo, &hi))
-		lo = 0, hi = 1;
-	plot_axis_ticks(&p->y, lo, hi, 5);
-	if (y_fixed)
-		p->y.lo = keep_lo, p->y.hi = keep_hi;
+	if (!p->x.categorical)
+		fit_axis(p, &p->x, 0, x_fixed, 6);
+	fit_axis(p, &p->y, 1, y_fixed, 5);
 }
 
 /* ---- points and selection ---- */

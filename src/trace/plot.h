@@ -131,6 +131,9 @@ int plot_place(const struct plot *p, const struct plot_layout *L, int sx, int sy
 int plot_tick_col(const struct plot *p, const struct plot_layout *L, int i);
 /* The area row of y tick i, or -1. */
 int plot_tick_row(const struct plot *p, const struct plot_layout *L, int i);
+/* Where legend entry i goes in a box w wide: its line (from the legend's
+ * first, -1 beyond max_lines; 0: no limit) and column. Returns the lines. */
+int plot_legend_place(const struct plot *p, int w, int max_lines, int *line, int *col);
 /* The area row of each y tick's label, -1 for ticks left out: every k-th
  * is kept, the smallest k that puts each on a row of its own. */
 void plot_ytick_rows(const struct plot *p, const struct plot_layout *L, int row[PLOT_MAX_TICKS]);

@@ -50,6 +50,13 @@ static enum status need_vec(const struct tensor *t, int n, const char *what, str
 	return ST_OK;
 }
 
+/* A vector the trace must have: NULL with the message otherwise. */
+static const struct tensor *need_vector(const struct trace *tr, const char *name, struct err *e)
+{
+	const struct tensor *t = need(tr, name, e);
+	return t && need_vec(t, -1, "", e) == ST_OK ? t : NULL;
+}
+
 static enum status nomem(struct err *e)
 {
 	return err_set(e, ST_NOMEM, "out of memory for the plot");
@@ -203,12 +210,10 @@ enum status plot_posenc(struct figure *f, const struct trace *tr, const char *na
 enum status plot_gradnorm(struct figure *f, const struct trace *tr, const char *name, struct err *e)
 {
 	struct plot *p = first_plot(f);
-	const struct tensor *g = need(tr, name, e);
+	const struct tensor *g = need_vector(tr, name, e);
 	if (!g)
 		return ST_USAGE;
-	enum status st = need_vec(g, -1, "", e);
-	if (st)
-		return st;
+	enum status st;
 	int n = vec_len(g), zero = 0;
 	const struct axis *ax = vec_axis(g);
 	p->y.scale = PLOT_LOG10;
@@ -336,12 +341,10 @@ enum status plot_training(struct figure *f, const struct trace *tr, struct err *
 enum status plot_vector(struct figure *f, const struct trace *tr, const char *name, struct err *e)
 {
 	struct plot *p = first_plot(f);
-	const struct tensor *t = need(tr, name, e);
+	const struct tensor *t = need_vector(tr, name, e);
 	if (!t)
 		return ST_USAGE;
-	enum status st = need_vec(t, -1, "", e);
-	if (st)
-		return st;
+	enum status st;
 	int n = vec_len(t);
 	const struct axis *ax = vec_axis(t);
 	snprintf(p->title, sizeof p->title, "%s", name);

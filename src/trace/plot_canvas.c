@@ -10,19 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lines the legend needs at width w ("G name" entries, three spaces apart). */
 static int legend_lines(const struct plot *p, int w)
 {
-	int lines = p->nseries ? 1 : 0, x = 0;
-	for (int i = 0; i < p->nseries; i++) {
-		int ew = 2 + text_width(p->series[i].name);
-		if (x > 0 && x + 3 + ew > w) {
-			lines++;
-			x = 0;
-		}
-		x += (x ? 3 : 0) + ew;
-	}
-	return lines;
+	int line[PLOT_MAX_SERIES], col[PLOT_MAX_SERIES];
+	return plot_legend_place(p, w, 0, line, col);
 }
 
 void plot_layout(const struct plot *p, int w, int h, struct plot_layout *L)
@@ -138,26 +129,35 @@ int plot_tick_row(const struct plot *p, const struct plot_layout *L, int i)
 	return cy;
 }
 
-void plot_ytick_rows(const struct plot *p, const struct plot_layout *L, int row[PLOT_MAX_TICKS])
+/* Keeps every k-th of n labels (the rest become -1), the smallest k whose
+ * kept labels are in order along dir (+1: growing, -1: shrinking) with a
+ * gap: each starts at least len + 1 past the one before (len NULL: 0). */
+static void thin(int *pos, const int *len, int n, int dir)
 {
-	int n = p->y.nticks;
-	for (int i = 0; i < n; i++)
-		row[i] = plot_tick_row(p, L, i);
 	for (int k = 1; k <= n; k++) {
-		int ok = 1, prev = -1;
+		int ok = 1, have = 0, next = 0;
 		for (int i = 0; i < n && ok; i += k) {
-			if (row[i] < 0)
+			if (pos[i] < 0)
 				continue;
-			ok = prev < 0 || row[i] < prev;
-			prev = row[i];
+			int at = dir * pos[i];
+			ok = !have || at >= next;
+			next = at + (len ? len[i] : 0) + 1;
+			have = 1;
 		}
 		if (!ok)
 			continue;
 		for (int i = 0; i < n; i++)
 			if (i % k)
-				row[i] = -1;
+				pos[i] = -1;
 		return;
 	}
+}
+
+void plot_ytick_rows(const struct plot *p, const struct plot_layout *L, int row[PLOT_MAX_TICKS])
+{
+	for (int i = 0; i < p->y.nticks; i++)
+		row[i] = plot_tick_row(p, L, i);
+	thin(row, NULL, p->y.nticks, -1); /* ticks go up, rows down */
 }
 
 void plot_xtick_labels(const struct plot *p, const struct plot_layout *L, int x[PLOT_MAX_TICKS])
@@ -172,23 +172,26 @@ void plot_xtick_labels(const struct plot *p, const struct plot_layout *L, int x[
 		if (c >= 0 && x[i] < 0)
 			x[i] = 0;
 	}
-	/* Every k-th label, the smallest k whose labels keep a gap of one
-	 * cell, so a thinned axis still reads evenly. */
-	for (int k = 1; k <= n; k++) {
-		int ok = 1, prev_end = -2;
-		for (int i = 0; i < n && ok; i += k) {
-			if (x[i] < 0)
-				continue;
-			ok = x[i] > prev_end;
-			prev_end = x[i] + w[i];
+	thin(x, w, n, 1); /* a blank between labels, evenly thinned */
+}
+
+/* Where legend entry i goes ("G name", three spaces apart, wrapped to w):
+ * lines from 0, -1 for entries beyond max_lines. Returns the lines used. */
+int plot_legend_place(const struct plot *p, int w, int max_lines, int *line, int *col)
+{
+	int y = 0, x = 0;
+	for (int i = 0; i < p->nseries; i++) {
+		int ew = 2 + text_width(p->series[i].name);
+		if (x > 0 && x + 3 + ew > w) {
+			y++;
+			x = 0;
 		}
-		if (!ok)
-			continue;
-		for (int i = 0; i < n; i++)
-			if (i % k)
-				x[i] = -1;
-		return;
+		x += x ? 3 : 0;
+		line[i] = max_lines > 0 && y >= max_lines ? -1 : y;
+		col[i] = x;
+		x += ew;
 	}
+	return p->nseries ? y + 1 : 0;
 }
 
 void plot_canvas_release(struct plot_canvas *c)

@@ -127,20 +127,13 @@ void plot_text(FILE *f, const struct plot *p, int w, int h)
 		return;
 	}
 	grid_put(&g, L.title_y, 0, p->title);
-	/* The legend, wrapped as plot_layout counted it. */
-	int lx = 0, ly = L.legend_y;
-	for (int i = 0; i < p->nseries && ly < L.legend_y + L.legend_h; i++) {
-		int ew = 2 + text_width(p->series[i].name);
-		if (lx > 0 && lx + 3 + ew > w) {
-			ly++;
-			lx = 0;
-			if (ly >= L.legend_y + L.legend_h)
-				break;
+	int line[PLOT_MAX_SERIES], col[PLOT_MAX_SERIES];
+	plot_legend_place(p, w, L.legend_h, line, col);
+	for (int i = 0; i < p->nseries; i++)
+		if (line[i] >= 0) {
+			grid_ch(&g, L.legend_y + line[i], col[i], plot_glyph(&p->series[i]));
+			grid_put(&g, L.legend_y + line[i], col[i] + 2, p->series[i].name);
 		}
-		lx += lx ? 3 : 0;
-		grid_ch(&g, ly, lx, plot_glyph(&p->series[i]));
-		lx += 2 + grid_put(&g, ly, lx + 2, p->series[i].name);
-	}
 	if (L.ylabel_y >= 0)
 		grid_put(&g, L.ylabel_y, 0, p->y.label);
 	/* The y axis with its ticks, the data area, the x axis. */

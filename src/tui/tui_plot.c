@@ -95,19 +95,15 @@ static void draw_one(struct tui *t, struct rect r, const struct plot *p, int ind
 		return;
 	}
 	tui_put(t, r.y + L.title_y, r.x, r.w, palette_ui(&t->pal, PAL_SECTION), p->title);
-	int lx = 0, ly = L.legend_y;
+	int line[PLOT_MAX_SERIES], col[PLOT_MAX_SERIES];
+	plot_legend_place(p, r.w, L.legend_h, line, col);
 	for (int i = 0; i < p->nseries; i++) {
-		int ew = 2 + text_width(p->series[i].name);
-		if (lx > 0 && lx + 3 + ew > r.w) {
-			lx = 0;
-			if (++ly >= L.legend_y + L.legend_h)
-				break;
-		}
-		lx += lx ? 3 : 0;
 		char g[2];
-		tui_put(t, r.y + ly, r.x + lx, 1, series_attr(t, p, i), legend_glyph(t, &p->series[i], g));
-		lx += 2 + tui_put(t, r.y + ly, r.x + lx + 2, r.w - lx - 2, palette_ui(&t->pal, PAL_TEXT),
-				  p->series[i].name);
+		if (line[i] < 0)
+			continue;
+		int y = r.y + L.legend_y + line[i], x = r.x + col[i];
+		tui_put(t, y, x, 1, series_attr(t, p, i), legend_glyph(t, &p->series[i], g));
+		tui_put(t, y, x + 2, r.x + r.w - x - 2, palette_ui(&t->pal, PAL_TEXT), p->series[i].name);
 	}
 	if (L.ylabel_y >= 0)
 		tui_put(t, r.y + L.ylabel_y, r.x, r.w, dim, p->y.label);
@@ -301,11 +297,9 @@ static int plot_key(struct tui *t, int key)
 		if (plot_point(&f.p[0], 0, 0))
 			select_point(t, plot_point(&f.p[0], 0, 0));
 	} else if (along) {
+		/* at either end of the series the cursor stays */
 		if (plot_step_along(&f.p[pl], along, &si, &pi))
 			select_point(t, plot_point(&f.p[pl], si, pi));
-		else
-			tui_message(t, 0, "%s point of %s", along < 0 ? "the first" : "the last",
-				    f.p[pl].series[si].name);
 	} else if (plot_step_across(&f.p[pl], across, &si, &pi)) {
 		select_point(t, plot_point(&f.p[pl], si, pi));
 	} else {
