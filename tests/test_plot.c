@@ -525,12 +525,20 @@ static void view_mode(void **state)
 	assert_int_equal(s->plot, 0);
 	assert_int_equal(run(f, "load en-zh-transformer; goto embed; set view plot", &e), ST_USAGE);
 	assert_non_null(strstr(e.msg, "this stage (embed) has no plot; stages with a plot: positions, dec.input, next"));
-	/* show NAME --plot: the positional encoding at its stage, as a plot */
+	/* show NAME --plot: the tensor on its own as a plot, the mode as it was */
 	assert_int_equal(run(f, "show src.pos --plot", &e), ST_OK);
-	assert_string_equal(session_stage(s)->id, "positions");
+	assert_string_equal(s->show, "src.pos");
 	assert_true(session_plotting(s, NULL));
 	assert_int_equal(session_npanels(s), 1);
 	assert_int_equal(f->ctx.out.view, CMD_VIEW_STAGE);
+	assert_int_equal(s->plot, 0);
+	/* ... kept by a new sentence, left by a step (from its stage) */
+	assert_int_equal(run(f, "translate the cat sleeps", &e), ST_OK);
+	assert_true(session_plotting(s, NULL));
+	assert_int_equal(run(f, "step", &e), ST_OK);
+	assert_string_equal(session_stage(s)->id, "positions");
+	assert_false(session_plotting(s, NULL));
+	assert_int_equal(run(f, "set view plot", &e), ST_OK);
 	/* a plain show of a tensor the stage's plot does not have shows it alone */
 	assert_int_equal(run(f, "show src.input", &e), ST_OK);
 	assert_string_equal(s->show, "src.input");

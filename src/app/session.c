@@ -71,6 +71,8 @@ int session_plotting(const struct session *s, struct plot_spec *p)
 {
 	struct plot_spec tmp;
 	p = p ? p : &tmp;
+	if (s->show[0] && s->show_plot)
+		return session_plot_offer(s, p);
 	return s->plot != 0 && session_plot_offer(s, p) && (s->plot > 0 || p->by_default);
 }
 
@@ -137,6 +139,7 @@ static void enter(struct session *s, int walk)
 {
 	s->walk = walk;
 	s->show[0] = 0;
+	s->show_plot = 0;
 	const struct stage *st = cur_stage(s);
 	struct plot_spec ps;
 	s->panel = session_plotting(s, &ps) ? ps.primary : st ? st->primary : 0;
@@ -246,6 +249,7 @@ enum status session_show(struct session *s, const char *name, struct err *e)
 		return err_set(e, ST_USAGE, "nothing to show yet: translate a sentence first");
 	if (!trace_get(&s->trace, name))
 		return err_set(e, ST_USAGE, "no trace entry named '%s' (list shows them all)", name);
+	s->show_plot = 0;
 	int w, h, p;
 	if (pipeline_locate(&s->pipe, name, &w, &h, &p)) {
 		enter(s, w);
@@ -293,6 +297,8 @@ void session_set_view(struct session *s, int plot, int numbers)
 	int row = s->row, col = s->col;
 	s->plot = plot;
 	s->numbers = numbers;
+	if (!plot)
+		s->show_plot = 0;
 	int n = session_npanels(s), found = 0;
 	for (int i = 0; was && i < n && !found; i++)
 		if (session_panel(s, i, NULL, 0) == was) {
@@ -323,23 +329,18 @@ enum status session_show_plot(struct session *s, const char *name, struct err *e
 	if (!plot_spec_tensor(&s->trace, name, &ps))
 		return err_set(e, ST_USAGE, "%s has no plot (plots are drawn for vectors and the figures README lists)",
 			       name);
+	/* from the stage that shows it, if one does, so n and p go on from there */
 	enum status st = session_show(s, name, e);
 	if (st)
 		return st;
-	s->plot = 1;
-	if (!session_plot_offer(s, NULL))
-		/* its stage has no plot (the token ids): the tensor's own */
-		snprintf(s->show, sizeof s->show, "%s", name);
-	/* the cursor on the tensor asked for, when the plot shows it */
+	snprintf(s->show, sizeof s->show, "%s", name);
+	s->show_plot = 1;
+	/* the cursor on the tensor asked for, when the plot has it */
 	char buf[STAGE_NAME * 2];
-	int found = 0;
-	for (int i = 0; i < session_npanels(s) && !found; i++)
+	s->panel = ps.primary;
+	for (int i = 0; i < session_npanels(s); i++)
 		if (session_panel(s, i, buf, sizeof buf) && strcmp(buf, name) == 0)
-			s->panel = i, found = 1;
-	if (!found) {
-		session_plotting(s, &ps);
-		s->panel = ps.primary;
-	}
+			s->panel = i;
 	clamp_cell(s);
 	s->gen++;
 	return ST_OK;
@@ -433,7 +434,7 @@ void session_subject(const struct session *s, char *buf, size_t n, int utf8)
 /* Where we were, by stage id, so a re-run can come back to it. */
 struct spot {
 	const char *id;
-	int layer, head, panel, row, col, had;
+	int layer, head, panel, row, col, had, show_plot;
 	char show[STAGE_NAME * 2];
 };
 
@@ -448,6 +449,7 @@ static void remember(const struct session *s, struct spot *p)
 	p->row = s->row;
 	p->col = s->col;
 	snprintf(p->show, sizeof p->show, "%s", s->show);
+	p->show_plot = s->show_plot;
 }
 
 static void restore(struct session *s, const struct spot *p)
@@ -457,8 +459,10 @@ static void restore(struct session *s, const struct spot *p)
 	enter(s, i >= 0 ? pipeline_walk_index(&s->pipe, i, p->layer) : 0);
 	if (i >= 0 && p->panel < session_npanels(s) && session_panel(s, p->panel, NULL, 0))
 		s->panel = p->panel;
-	if (p->show[0] && trace_get(&s->trace, p->show))
+	if (p->show[0] && trace_get(&s->trace, p->show)) {
 		snprintf(s->show, sizeof s->show, "%s", p->show);
+		s->show_plot = p->show_plot;
+	}
 	s->row = p->row;
 	s->col = p->col;
 	clamp_cell(s);
@@ -541,6 +545,7 @@ enum status session_load(struct session *s, const char *name, struct err *e)
 	/* A new vocabulary: the old forced target and position rarely fit. */
 	s->target[0] = 0;
 	s->show[0] = 0;
+	s->show_plot = 0;
 	s->head = 0;
 	s->layer_pref = 0;
 	s->row = s->col = 0;

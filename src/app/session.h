@@ -60,6 +60,7 @@ struct session {
 			  * stage that has a plot shows it; 0: none does */
 	enum theme theme;
 	char show[STAGE_NAME * 2]; /* a tensor shown outside the pipeline, "" when none */
+	int show_plot;   /* show NAME --plot: the shown tensor as a plot */
 	int quit;
 	struct session_hook hook;
 	struct session_sink sink;
@@ -115,8 +116,8 @@ enum status session_plot_build(const struct session *s, struct figure *f, struct
 /* The view mode (plot -1, 0 or 1; numbers 0 or 1); the cursor stays on
  * the same tensor cell when the new panels have that tensor. */
 void session_set_view(struct session *s, int plot, int numbers);
-/* Shows a tensor as a plot: its stage's plot when the stage has one,
- * else the tensor's own; ST_USAGE when it has none. */
+/* Shows a tensor on its own as a plot (show NAME --plot) until the next
+ * move, leaving the view mode as it is; ST_USAGE when it has no plot. */
 enum status session_show_plot(struct session *s, const char *name, struct err *e);
 
 /* What the current position shows. */

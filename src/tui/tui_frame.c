@@ -323,9 +323,14 @@ static void draw_status(struct tui *t)
 		tui_put(t, r.y, 1, lw, a, t->rl_matches);
 	else if (t->msg[0])
 		tui_put(t, r.y, 1, lw, t->msg_err ? palette_ui(&t->pal, PAL_ERROR) : a, t->msg);
+	else if (!s->have_trace)
+		tui_put(t, r.y, 1, lw, a, ": command   load MODEL, then translate SENTENCE");
+	else if (session_plot_offer(s, NULL)) /* the plot is one key away */
+		tui_put(t, r.y, 1, lw, a,
+			session_plotting(s, NULL) ? "n next  p back  arrows points  Enter explain  v matrices  : command  ? help"
+						  : "n next  p back  Enter explain  v plot  : command  ? help  q quit");
 	else
-		tui_put(t, r.y, 1, lw, a, s->have_trace ? "n next  p back  Enter explain  : command  ? help  q quit"
-							: ": command   load MODEL, then translate SENTENCE");
+		tui_put(t, r.y, 1, lw, a, "n next  p back  Enter explain  : command  ? help  q quit");
 }
 
 static void draw_pager(struct tui *t)
