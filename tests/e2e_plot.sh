@@ -8,7 +8,8 @@
 # the explanation show the trace's value), a click selecting the nearest
 # point, v and set view switching, the positional encoding with its heatmap
 # on a projector-sized screen, the gradient norms on a log axis, the top-k
-# bars of decoder step t, NO_COLOR's ASCII plot, 80x24 and a resize.
+# bars of decoder step t, the training history, NO_COLOR's and a non-UTF-8
+# terminal's ASCII plot, 80x24 and a resize.
 set -u
 SEQSTEP=${SEQSTEP:-build/seqstep}
 case $SEQSTEP in /*) ;; *) SEQSTEP="$PWD/$SEQSTEP" ;; esac
@@ -181,6 +182,13 @@ T resize-window -t "$win" -x 50 -y 12
 check "enlarge the terminal" "too small"
 T resize-window -t "$win" -x 80 -y 24
 check " ++----------+" "back to 80x24"
+keys q
+
+# A terminal without UTF-8: the same ASCII glyphs (in colour).
+start ascii 100 30 "$POOL" LANG=C LC_ALL=C
+check "o training data (x_i, y_i)   * true f(x) (pool.truth)" "non-UTF-8 legend"
+check " ++--------------+" "non-UTF-8 x axis"
+if screen | grep -q "$(printf '\342\240')"; then bad "braille on a terminal without UTF-8"; else ok; fi
 keys q
 
 # A projector: the positional encoding with its heatmap; top-k bars.
