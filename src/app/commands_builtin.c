@@ -375,6 +375,7 @@ static const char keys_help[] =
 	"  t           numbers / heatmap      Tab         next panel\n"
 	"  PgUp PgDn   scroll a page          mouse       click a cell or a stage\n"
 	"  :           command line           ?           this help\n"
+	"  d           Δ against the run before (after set / edit: diff, reset)\n"
 	"  q           quit                   Esc         close an overlay\n";
 
 static enum status cmd_help(struct cmd_ctx *c, int argc, char **argv, struct err *e)

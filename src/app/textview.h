@@ -12,6 +12,9 @@
 
 /* The current stage (or the tensor shown on its own), as wide as width. */
 void textview_stage(FILE *f, const struct session *s, int width);
+/* "WHAT-IF: scale off" when the trace is of a what-if run (nothing else),
+ * so no printed view passes for the model as trained. */
+void textview_whatif(FILE *f, const struct trace *tr);
 /* One tensor: its header, numbers and heatmap. */
 void textview_tensor(FILE *f, const struct tensor *t, int width);
 
