@@ -386,7 +386,7 @@ static enum status print_diff(struct cmd_ctx *c, struct err *e)
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
 		return err_set(e, ST_NOMEM, "out of memory");
-	trace_diff_print(f, &c->s->diff, what, 80);
+	trace_diff_print(f, &c->s->diff, what, 72); /* fits the pager of an 80-column screen */
 	fclose(f);
 	cmd_printf(c, "%s", buf ? buf : "");
 	free(buf);

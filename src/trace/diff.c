@@ -201,10 +201,10 @@ void trace_diff_entry_text(const struct diff_entry *x, int pad, char *buf, size_
 	switch (x->kind) {
 	case DIFF_CHANGED:
 		if (isinf(x->max_abs))
-			snprintf(buf, n, "%s  max|Δ|       inf  %zu of %zu cells (a mask changed)%s", ns,
+			snprintf(buf, n, "%s  max|Δ| inf       %zu/%zu cells (a mask changed)%s", ns,
 				 x->changed, x->cells, x->edited ? ", edited" : "");
 		else
-			snprintf(buf, n, "%s  max|Δ| %9.4g  %zu of %zu cells%s", ns, x->max_abs, x->changed,
+			snprintf(buf, n, "%s  max|Δ| %-9.4g %zu/%zu cells%s", ns, x->max_abs, x->changed,
 				 x->cells, x->edited ? ", edited" : "");
 		break;
 	case DIFF_SHAPE:
@@ -249,9 +249,11 @@ static void print_steps(FILE *f, const struct trace_diff *d)
 	}
 	fprintf(f, "translation, step by step (p: the probability of the token written):\n");
 	fprintf(f, "   t  before  p       now     p       shift\n");
+	int tokens = 0;
 	for (int t = 0; t < d->nsteps; t++) {
 		const struct diff_step *s = &d->steps[t];
 		int diff = !s->before || !s->after || strcmp(s->before, s->after) != 0;
+		tokens |= diff;
 		fprintf(f, "%4d  ", t);
 		put_token(f, s->before, 6);
 		put_prob(f, s->p_before);
@@ -267,7 +269,8 @@ static void print_steps(FILE *f, const struct trace_diff *d)
 		}
 		fputc('\n', f);
 	}
-	fprintf(f, "(* the token changed; shift: the change of p, or what the old token gets now)\n");
+	fprintf(f, tokens ? "(* the token changed; shift: the change of p, or what the old token gets now)\n"
+			  : "(the same tokens; shift: the change of their probability)\n");
 }
 
 void trace_diff_print(FILE *f, const struct trace_diff *d, const char *baseline, int width)
@@ -293,8 +296,8 @@ void trace_diff_print(FILE *f, const struct trace_diff *d, const char *baseline,
 		int w = text_width(line);
 		pad = w > pad ? w : pad;
 	}
-	if (pad > width - 38)
-		pad = width - 38 > 0 ? width - 38 : 0;
+	if (pad > width - 36)
+		pad = width - 36 > 0 ? width - 36 : 0;
 	for (size_t i = 0; i < d->n; i++) {
 		trace_diff_entry_text(&d->v[i], pad, line, sizeof line);
 		fprintf(f, "  %s\n", line);

@@ -61,7 +61,7 @@ const struct diff_entry *trace_diff_find(const struct trace_diff *d, const char 
  * one line per entry that differs ("baseline" names what it is compared
  * with); lines fit width columns where the names allow. */
 void trace_diff_print(FILE *f, const struct trace_diff *d, const char *baseline, int width);
-/* One entry's line: "enc.0.self_attn.q [7 x 32]  max|Δ| 0.1234  224 of 224
+/* One entry's line: "enc.0.self_attn.q [7 x 32]  max|Δ| 0.1234    224/224
  * cells", the name and shape padded to pad display columns (0: none). */
 void trace_diff_entry_text(const struct diff_entry *x, int pad, char *buf, size_t n);
 
