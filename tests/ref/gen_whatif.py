@@ -6,9 +6,9 @@ Run from anywhere with Debian's python3 (python3-torch):
     /usr/bin/python3 tests/ref/gen_whatif.py
 
 Each case takes a fixture model of tests/ref/fixtures/ (written by
-gen_fixtures.py, whose helpers this script imports), turns switches on, and
-computes the teacher-forced trace by hand in float64, as gen_fixtures.py
-does, with the switch applied:
+gen_fixtures.py), turns switches on, and computes the teacher-forced trace by
+hand in float64 with gen_fixtures.py's own code (tf_trace, rnn_trace), with
+the switch applied:
 
     scale-off      scores = q_h k_hᵀ, no 1/√d_k
     mask-off       the decoder's self-attention without the causal mask
@@ -91,130 +91,7 @@ def load_case(base):
 
 
 # --------------------------------------------------------------------------
-# the transformer with switches, by hand
-
-def attention(tr, pre, mha, xq, xkv, nhead, mask, scaled, off):
-    d = xq.shape[-1]
-    dh = d // nhead
-    W, b = mha.in_proj_weight, mha.in_proj_bias
-    q = xq @ W[:d].T + b[:d]
-    k = xkv @ W[d:2 * d].T + b[d:2 * d]
-    v = xkv @ W[2 * d:].T + b[2 * d:]
-    tr[pre + ".x"] = xq
-    tr[pre + ".q"], tr[pre + ".k"], tr[pre + ".v"] = q, k, v
-    heads, ws = [], []
-    for h in range(nhead):
-        sl = slice(h * dh, (h + 1) * dh)
-        sc = q[:, sl] @ k[:, sl].T
-        if scaled:
-            sc = sc / math.sqrt(dh)
-        if mask is not None:
-            sc = sc + mask
-        w = torch.softmax(sc, dim=-1)
-        o = w @ v[:, sl]
-        tr["%s.h%d.scores" % (pre, h)] = sc
-        tr["%s.h%d.weights" % (pre, h)] = w
-        tr["%s.h%d.out" % (pre, h)] = o  # what the head computed, zeroed or not
-        heads.append(torch.zeros_like(o) if h in off else o)
-        ws.append(w)
-    concat = torch.cat(heads, dim=-1)
-    out = concat @ mha.out_proj.weight.T + mha.out_proj.bias
-    tr[pre + ".weights_avg"] = torch.stack(ws).mean(0)
-    tr[pre + ".concat"] = concat
-    tr[pre + ".out"] = out
-    return out
-
-
-def tf_trace_switched(model, src_ids, tgt_ids, sw):
-    c = model.c
-    H = c["nhead"]
-    scaled = not sw.get("no_scale")
-    tr = {}
-    src = torch.tensor(src_ids)
-    tgt = torch.tensor(tgt_ids)
-    Ts, Tt = len(src_ids), len(tgt_ids)
-    d = c["d_model"]
-    for side, ids, emb, T in (("src", src, model.src_embed, Ts), ("tgt", tgt, model.tgt_embed, Tt)):
-        e = emb.weight[ids]
-        p = torch.zeros(T, d, dtype=torch.float64) if sw.get("no_positions") else model.pos(side, T)
-        tr[side + ".embed"] = e
-        tr[side + ".pos"] = p
-        tr[side + ".input"] = e * model.scale() + p
-    off = {k: set(v) for k, v in sw.get("heads_off", {}).items()}
-
-    def heads(kind, L):
-        return {h for (l, h) in off.get(kind, set()) if l == L}
-
-    pre_norm = c["norm_first"]
-    enc, dec = model.transformer.encoder, model.transformer.decoder
-    x = tr["src.input"]
-    for L, layer in enumerate(enc.layers):
-        p = "enc.%d" % L
-        if pre_norm:
-            n1 = gf.layer_norm(x, layer.norm1)
-            a = attention(tr, p + ".self_attn", layer.self_attn, n1, n1, H, None, scaled,
-                          heads("enc_self", L))
-            add1 = x + a
-            n2 = gf.layer_norm(add1, layer.norm2)
-            add2 = add1 + gf.tf_ffn(tr, p, layer, n2, c["activation"])
-            out = add2
-        else:
-            a = attention(tr, p + ".self_attn", layer.self_attn, x, x, H, None, scaled,
-                          heads("enc_self", L))
-            add1 = x + a
-            n1 = gf.layer_norm(add1, layer.norm1)
-            add2 = n1 + gf.tf_ffn(tr, p, layer, n1, c["activation"])
-            n2 = gf.layer_norm(add2, layer.norm2)
-            out = n2
-        tr[p + ".add1"], tr[p + ".norm1"] = add1, n1
-        tr[p + ".add2"], tr[p + ".norm2"] = add2, n2
-        tr[p + ".out"] = out
-        x = out
-    if enc.norm is not None:
-        x = gf.layer_norm(x, enc.norm)
-    tr["enc.out"] = mem = x
-
-    mask = None
-    if not sw.get("no_mask"):
-        mask = nn.Transformer.generate_square_subsequent_mask(Tt).to(torch.float64)
-    x = tr["tgt.input"]
-    for L, layer in enumerate(dec.layers):
-        p = "dec.%d" % L
-        hs, hc = heads("dec_self", L), heads("dec_cross", L)
-        if pre_norm:
-            n1 = gf.layer_norm(x, layer.norm1)
-            add1 = x + attention(tr, p + ".self_attn", layer.self_attn, n1, n1, H, mask, scaled, hs)
-            n2 = gf.layer_norm(add1, layer.norm2)
-            add2 = add1 + attention(tr, p + ".cross_attn", layer.multihead_attn, n2, mem, H, None,
-                                    scaled, hc)
-            n3 = gf.layer_norm(add2, layer.norm3)
-            add3 = add2 + gf.tf_ffn(tr, p, layer, n3, c["activation"])
-            out = add3
-        else:
-            add1 = x + attention(tr, p + ".self_attn", layer.self_attn, x, x, H, mask, scaled, hs)
-            n1 = gf.layer_norm(add1, layer.norm1)
-            add2 = n1 + attention(tr, p + ".cross_attn", layer.multihead_attn, n1, mem, H, None,
-                                  scaled, hc)
-            n2 = gf.layer_norm(add2, layer.norm2)
-            add3 = n2 + gf.tf_ffn(tr, p, layer, n2, c["activation"])
-            n3 = gf.layer_norm(add3, layer.norm3)
-            out = n3
-        tr[p + ".add1"], tr[p + ".norm1"] = add1, n1
-        tr[p + ".add2"], tr[p + ".norm2"] = add2, n2
-        tr[p + ".add3"], tr[p + ".norm3"] = add3, n3
-        tr[p + ".out"] = out
-        x = out
-    if dec.norm is not None:
-        x = gf.layer_norm(x, dec.norm)
-    tr["dec.out"] = x
-    if c["tie_output"]:
-        logits = x @ model.tgt_embed.weight.T
-    else:
-        logits = x @ model.generator.weight.T + model.generator.bias
-    tr["logits"] = logits
-    tr["probs"] = torch.softmax(logits / sw.get("temperature", 1.0), dim=-1)
-    return tr
-
+# the modules with the switches in their own terms
 
 def module_logits(model, src_ids, tgt_ids, sw):
     """The same switches in the modules' own terms (see the docstring)."""
@@ -286,10 +163,7 @@ def build(base, what, sw):
     cfg, model, src, tgt = load_case(base)
     with torch.no_grad():
         if cfg["architecture"] == "transformer":
-            tr = tf_trace_switched(model, src, tgt, sw)
-            # The manual code with no switch is the fixture's reference.
-            plain = tf_trace_switched(model, src, tgt, {})
-            gf.close(plain["logits"], model(torch.tensor(src), torch.tensor(tgt)), "manual vs nn")
+            tr = gf.tf_trace(model, src, tgt, sw)
             gf.close(tr["logits"], module_logits(model, src, tgt, sw), "%s--%s vs nn" % (base, what))
         else:
             m = model
