@@ -135,13 +135,9 @@ struct rect tui_panels(struct tui *t, struct rect r, int reserve_below);
 /* Wraps text into r (word wrap, UTF-8 aware); returns lines used. */
 int tui_text(struct tui *t, struct rect r, int skip, attr_t a, const char *text);
 
-/* Diff mode (tui_diff.c): the views draw Δ = now - before from the
- * session's comparison. The Δ of the trace tensor name with its title
- * ("Δ name"), or NULL with why it has none ("unchanged ..."). */
-const struct tensor *tui_diff_tensor(const struct tui *t, const char *name, char *title, size_t tn,
-				     char *why, size_t wn);
-/* The detail pane's first line in diff mode: the cell's Δ, before and now;
- * returns the lines used. */
+/* Diff mode (tui_diff.c; tui_panels draws the Δ of each panel): the
+ * detail pane's first line, the cell's Δ, before and now; returns the
+ * lines used. */
 int tui_diff_detail(struct tui *t, struct rect r);
 /* The title bar's what-if badge after column x; returns the columns used. */
 int tui_whatif_badge(struct tui *t, int x);

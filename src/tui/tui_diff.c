@@ -1,8 +1,8 @@
 /* What-if on the screen: the title bar's badge naming the switches and
  * edits of the run shown (so no screen passes for the real model), and the
- * diff mode of the views, which draw Δ = now - before from the session's
- * comparison (trace/diff.h) as a diverging heatmap. Nothing is computed
- * here: Δ, before and now are read from the traces. */
+ * detail pane's line in the diff mode of the views (whose panels draw Δ =
+ * now - before, tui_draw.c). Nothing is computed here: Δ, before and now
+ * are read from the traces. */
 #include "base/textwidth.h"
 #include "tui/tui.h"
 
@@ -17,27 +17,6 @@ int tui_whatif_badge(struct tui *t, int x)
 	/* Room for a little of the subject when the line is wide. */
 	int room = t->cols - x - 2;
 	return 1 + tui_putf(t, 0, x + 1, room, palette_ui(&t->pal, PAL_ERROR), " WHAT-IF: %s ", w);
-}
-
-const struct tensor *tui_diff_tensor(const struct tui *t, const char *name, char *title, size_t tn,
-				     char *why, size_t wn)
-{
-	const struct session *s = t->s;
-	const char *base;
-	session_baseline(s, &base);
-	snprintf(title, tn, "Δ %s", name);
-	const struct tensor *d = trace_get(&s->diff.delta, name);
-	if (d)
-		return d;
-	const struct diff_entry *x = trace_diff_find(&s->diff, name);
-	if (!x)
-		snprintf(why, wn, "Δ %s: unchanged against %s", name, base);
-	else if (x->kind == DIFF_SHAPE)
-		snprintf(why, wn, "Δ %s: was [%d x %d], now [%d x %d]: no cell-by-cell Δ", name, x->brows,
-			 x->bcols, x->rows, x->cols);
-	else
-		snprintf(why, wn, "Δ %s: not in %s", name, base);
-	return NULL;
 }
 
 int tui_diff_detail(struct tui *t, struct rect r)

@@ -375,6 +375,29 @@ static void natural(const struct tensor *tn, int numbers, int hide_rows, int *w,
 	*h = tn->rows + 3;
 }
 
+/* Diff mode: the Δ of the trace tensor name from the session's comparison,
+ * with its title ("Δ name"), or NULL with why it has none ("unchanged"). */
+static const struct tensor *diff_tensor(const struct tui *t, const char *name, char *title, size_t tn,
+			       char *why, size_t wn)
+{
+	const struct session *s = t->s;
+	const char *base;
+	session_baseline(s, &base);
+	snprintf(title, tn, "Δ %s", name);
+	const struct tensor *d = trace_get(&s->diff.delta, name);
+	if (d)
+		return d;
+	const struct diff_entry *x = trace_diff_find(&s->diff, name);
+	if (!x)
+		snprintf(why, wn, "Δ %s: unchanged against %s", name, base);
+	else if (x->kind == DIFF_SHAPE)
+		snprintf(why, wn, "Δ %s: was [%d x %d], now [%d x %d]: no cell-by-cell Δ", name, x->brows,
+			 x->bcols, x->rows, x->cols);
+	else
+		snprintf(why, wn, "Δ %s: not in %s", name, base);
+	return NULL;
+}
+
 struct rect tui_panels(struct tui *t, struct rect r, int reserve)
 {
 	const struct session *s = t->s;
@@ -389,8 +412,7 @@ struct rect tui_panels(struct tui *t, struct rect r, int reserve)
 		snprintf(titles[i], sizeof titles[i], "%s", names[i]);
 		why[i][0] = 0;
 		if (s->diff_mode && s->have_diff && tn[i])
-			tn[i] = tui_diff_tensor(t, names[i], titles[i], sizeof titles[i], why[i],
-						sizeof why[i]);
+			tn[i] = diff_tensor(t, names[i], titles[i], sizeof titles[i], why[i], sizeof why[i]);
 		/* Side by side, panels with the first one's rows share its labels. */
 		hide[i] = i > 0 && tn[i] && tn[0] && tn[i]->rows == tn[0]->rows && tn[0]->ndim == 2;
 		natural(tn[i], s->numbers, hide[i], &nw[i], &nh[i]);
