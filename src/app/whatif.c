@@ -150,11 +150,14 @@ static enum status set_mask(struct cmd_ctx *c, int argc, char **argv, struct err
 		      "the causal mask is in the decoder of transformer models",
 		      "mask off: the decoder's self-attention sees later positions",
 		      "mask on: the decoder's self-attention is causal again", e);
-	if (!st && c->s->whatif.sw.no_mask && !c->s->target[0])
+	if (!st && c->s->whatif.sw.no_mask && !c->s->target[0]) {
 		cmd_printf(c, "note: only the teacher-forced pass runs without the mask. Decoding "
 			      "stays causal (a decoder cannot read tokens it has not written), so the "
 			      "tokens above come from the masked decoder and the trace shows the "
 			      "unmasked pass over them; target SENTENCE forces a target.\n");
+		cmd_note(c, "mask off: the trace's pass over the decoded tokens sees later positions; "
+			    "decoding itself stays causal (target SENTENCE forces a target)");
+	}
 	return st;
 }
 
@@ -575,7 +578,7 @@ static const struct setting settings[] = {
 	 complete_onoff},
 	{"positions", set_positions, "set positions off|on", "what-if: no positional encoding",
 	 complete_onoff},
-	{"head", set_head, "set head N|all, set head BLOCK H off|on",
+	{"head", set_head, "set head N|all|BLOCK H off|on",
 	 "the head the views show; or (what-if) head H of BLOCK (enc.0.self_attn, "
 	 "dec.1.cross_attn, ...) zeroed before W_o", complete_head},
 	{"temperature", set_temperature, "set temperature T",
