@@ -3,6 +3,8 @@
 # Each model trains into a scratch folder first, so a failed or interrupted
 # run never clobbers the shipped one; then its files are copied over and it
 # is evaluated on the test split. Prints the wall time of each training.
+# train.json is the exact configuration plus the run's history ("log":
+# the loss curve and the validations), which the explorer plots.
 #   models/train-all.sh [NAME...]     (default: all four)
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,7 +35,7 @@ for name in $names; do
 	secs=$(echo "$start $end" | awk '{printf "%.0f", $2 - $1}')
 	for f in "$scratch/$name"/*; do
 		case "$(basename "$f")" in
-		train_state.safetensors|train.json) ;; # the state is for --resume only
+		train_state.safetensors) ;; # the state is for --resume only
 		*) cp "$f" "$dir/" ;;
 		esac
 	done

@@ -54,6 +54,12 @@ while IFS="$(printf '\t')" read -r name expect; do
 		cp "$BAD/$name" "$tmp/m/src.vocab"
 		want_file=src.vocab check "$name" "$expect" "$tmp/m" --translate "s4 s5"
 		;;
+	log-*)
+		# train.json's training history (read when the model loads)
+		fresh "$TF"
+		cp "$BAD/$name" "$tmp/m/train.json"
+		want_file=train.json check "$name" "$expect" "$tmp/m" --translate "s4 s5"
+		;;
 	lesson-*)
 		# A shared lesson file: --lesson stops at the first problem (the
 		# handout printed so far goes to stdout).

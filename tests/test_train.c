@@ -303,10 +303,55 @@ static void test_resume(void **state)
 	assert_same_file(path_in("full/model.safetensors"), path_in("half/model.safetensors"));
 	assert_same_file(path_in("full/train_state.safetensors"),
 			 path_in("half/train_state.safetensors"));
+	/* The history continues where the saved state stopped: the same
+	 * train.json as the run that never stopped. */
+	assert_same_file(path_in("full/train.json"), path_in("half/train.json"));
 	/* Resuming a finished run does nothing and still succeeds. */
 	assert_int_equal(run_train(NULL, "half", 0, 0, 1, 1, &res, &e), ST_OK);
 	assert_int_equal(res.step, 8);
 	assert_same_file(path_in("full/model.safetensors"), path_in("half/model.safetensors"));
+}
+
+/* train.json's "log": a point per step on a short run (about 100 on a
+ * long one), the final validation, read back by model_load and recorded
+ * in the trace where the views plot it. */
+static void test_history(void **state)
+{
+	(void)state;
+	struct train_result res;
+	struct err e = {0};
+	assert_int_equal(run_train("tf.json", "hist", 0, 0, 0, 1, &res, &e), ST_OK);
+	struct model m;
+	assert_int_equal(model_load(&m, path_in("hist"), &e), ST_OK);
+	assert_int_equal(m.log.n, 8);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(m.log.step[i], i + 1);
+		assert_true(m.log.loss[i] > 0 && isfinite(m.log.loss[i]));
+	}
+	assert_float_equal(m.log.loss[7], res.last_loss, 1e-5 * res.last_loss);
+	assert_int_equal(m.log.n_valid, 2); /* eval_every 4, and the end */
+	assert_int_equal(m.log.valid_step[0], 4);
+	assert_int_equal(m.log.valid_step[1], 8);
+	assert_true(m.log.valid_exact[1] >= 0 && m.log.valid_exact[1] <= 100);
+	struct trace tr;
+	trace_init(&tr);
+	struct run_opts o;
+	run_opts_default(&o);
+	struct run_result rr;
+	assert_int_equal(model_run(&m, "the dog eats", &o, &tr, &rr, &e), ST_OK);
+	run_result_release(&rr);
+	const struct tensor *loss = trace_get(&tr, "train.loss"), *step = trace_get(&tr, "train.step");
+	assert_non_null(loss);
+	assert_non_null(step);
+	assert_int_equal(loss->cols, 8);
+	assert_true(step->integer);
+	assert_float_equal(tensor_at(step, 0, 7), 8, 0);
+	assert_float_equal(tensor_at(loss, 0, 7), m.log.loss[7], 0);
+	char buf[32];
+	assert_string_equal(axis_label(&loss->col, 7, buf, sizeof buf), "8");
+	assert_non_null(trace_get(&tr, "train.valid.exact"));
+	trace_release(&tr);
+	model_release(&m);
 }
 
 static void test_stop_flag(void **state)
@@ -608,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_clip),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_stop_flag),
 		cmocka_unit_test(test_checkpoint_atomic),
 		cmocka_unit_test(test_config_errors),

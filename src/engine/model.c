@@ -6,7 +6,9 @@
 #include "engine/loss.h"
 #include "engine/rnn.h"
 #include "io/safetensors.h"
+#include "engine/train_log.h"
 #include "engine/transformer.h"
+#include "base/fileio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -227,6 +229,33 @@ static enum status load_side(struct model *m, const struct tok_config *tc, struc
 	return tokenizer_init(t, tc, v, m->dir, e);
 }
 
+/* The training history of train.json, when the folder has one (a model
+ * trained by seqstep train); its other fields are the trainer's. */
+static enum status load_log(struct model *m, struct err *e)
+{
+	char path[2048];
+	int r = model_file(m->dir, "train.json", path, sizeof path, e);
+	if (r <= 0)
+		return r < 0 ? ST_BADINPUT : ST_OK;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, ST_BADINPUT, "%s: cannot open: %s", path, strerror(errno));
+	char *buf;
+	size_t len;
+	int err;
+	enum file_read fr = file_read_limited(f, TRAIN_LOG_FILE_MAX, &buf, &len, &err);
+	fclose(f);
+	if (fr == FILE_READ_TOO_LARGE)
+		return err_set(e, ST_BADINPUT, "%s: larger than %d MB", path, TRAIN_LOG_FILE_MAX >> 20);
+	if (fr == FILE_READ_NOMEM)
+		return err_set(e, ST_NOMEM, "%s: out of memory", path);
+	if (fr == FILE_READ_FAILED)
+		return err_set(e, ST_BADINPUT, "%s: read error", path);
+	enum status st = train_log_parse(&m->log, buf, len, path, e);
+	free(buf);
+	return st;
+}
+
 enum status model_load(struct model *m, const char *dir, struct err *e)
 {
 	memset(m, 0, sizeof *m);
@@ -261,6 +290,8 @@ enum status model_load(struct model *m, const char *dir, struct err *e)
 		st = weights_plan(&m->w, &m->cfg, vs, vt, path, e);
 	if (!st)
 		st = load_tensors(m, e);
+	if (!st)
+		st = load_log(m, e);
 	if (st)
 		model_release(m);
 	return st;
@@ -268,6 +299,7 @@ enum status model_load(struct model *m, const char *dir, struct err *e)
 
 void model_release(struct model *m)
 {
+	train_log_release(&m->log);
 	weights_release(&m->w);
 	tokenizer_release(&m->src_tok);
 	tokenizer_release(&m->tgt_tok);
@@ -704,8 +736,10 @@ enum status model_run(struct model *m, const char *text, const struct run_opts *
 			decode_out_release(&f);
 		}
 	}
-	if (!st)
+	if (!st) {
+		train_log_record(&m->log, tr);
 		st = record_whatif(m, o, tr, e);
+	}
 out:
 	if (st)
 		run_result_release(out);

@@ -7,6 +7,7 @@
 #include "base/status.h"
 #include "text/tokenizer.h"
 #include "trace/trace.h"
+#include "engine/train_log.h"
 #include "engine/weights.h"
 #include "engine/whatif.h"
 
@@ -19,6 +20,7 @@ struct model {
 	struct tokenizer src_tok, tgt_tok;     /* seq2seq only */
 	char **row_tokens;     /* self_attention: labels of the input rows */
 	char warning[512];     /* "" or one line the caller shows (unused tensors) */
+	struct train_log log;  /* train.json's training history (empty: none) */
 };
 
 /* Reads DIR/config.json, DIR/model.safetensors and/or DIR/tensors/NAME.csv

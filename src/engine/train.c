@@ -10,6 +10,7 @@
 #include "engine/train_config.h"
 #include "engine/train_data.h"
 #include "engine/train_init.h"
+#include "engine/train_log.h"
 #include "engine/train_step.h"
 
 #include <cblas.h>
@@ -97,11 +98,17 @@ static enum status trainer_checkpoint(struct trainer *t, struct err *e)
 {
 	struct train_state ts = {.step = t->step, .total = t->total, .seed = t->seed,
 				 .opt = &t->opt};
+	/* train.json: the configuration with the history so far ("log") */
+	char *train_json = train_log_merge(t->train_json, &t->m.log);
+	if (!train_json)
+		return err_set(e, ST_NOMEM, "out of memory writing train.json");
 	struct checkpoint ck = {
-		.config_json = t->model_json, .train_json = t->train_json, .cfg = &t->m.cfg,
+		.config_json = t->model_json, .train_json = train_json, .cfg = &t->m.cfg,
 		.src_vocab = &t->m.src_vocab, .tgt_vocab = &t->m.tgt_vocab,
 		.src_tok = &t->m.src_tok, .tgt_tok = &t->m.tgt_tok, .w = &t->m.w, .state = &ts};
-	return checkpoint_save(t->run->out_dir, &ck, e);
+	enum status st = checkpoint_save(t->run->out_dir, &ck, e);
+	free(train_json);
+	return st;
 }
 
 static void path_join(char *out, size_t n, const char *dir, const char *name)
@@ -274,6 +281,9 @@ static enum status trainer_validate(struct trainer *t, struct err *e)
 	enum status st = eval_corpus(&t->m, &t->valid, (size_t)t->o.eval_max, 1, &er, e);
 	if (st)
 		return st;
+	if ((st = train_log_add_valid(&t->m.log, t->step, (float)er.loss,
+				      (float)(100.0 * er.exact / (er.n ? er.n : 1)), (float)er.bleu, e)))
+		return st;
 	FILE *f = t->run->out;
 	if (f) {
 		if (t->run->tty)
@@ -320,9 +330,13 @@ enum status train_run(const struct train_run *r, struct train_result *res, struc
 			t.o.threads > 1 ? "s" : "");
 		fflush(f);
 	}
-	double t0 = eval_now(), last_print = 0, win_loss = 0;
-	long run_tokens = 0, start = t.step, win_steps = 0;
+	double t0 = eval_now(), last_print = 0, win_loss = 0, hist_loss = 0;
+	long run_tokens = 0, start = t.step, win_steps = 0, hist_steps = 0;
+	/* A resumed run continues the history from its saved step. */
+	train_log_truncate(&t.m.log, t.step);
 	long log_every = t.o.log_every > 0 ? t.o.log_every : (t.total >= 20 ? t.total / 20 : 1);
+	/* The history (train.json "log") has about 100 points, enough for a curve. */
+	long hist_every = t.total >= 100 ? t.total / 100 : 1;
 	while (!st && t.step < t.total) {
 		if ((r->stop && *r->stop) || (r->stop_at > 0 && t.step >= r->stop_at)) {
 			res->interrupted = 1;
@@ -335,6 +349,16 @@ enum status train_run(const struct train_run *r, struct train_result *res, struc
 		run_tokens += ntok;
 		win_loss += loss;
 		win_steps++;
+		hist_loss += loss;
+		hist_steps++;
+		if (t.step % hist_every == 0 || t.step == t.total) {
+			st = train_log_add(&t.m.log, t.step, (float)(hist_loss / hist_steps),
+					   (float)lr_at(&t.sched, t.step - 1), e);
+			hist_loss = 0;
+			hist_steps = 0;
+			if (st)
+				break;
+		}
 		res->last_loss = (float)loss;
 		double el = eval_now() - t0;
 		double tps = el > 0 ? run_tokens / el : 0;

@@ -1,5 +1,6 @@
 /* The training config file and its train options (train_config.h). */
 #include "engine/train_config.h"
+#include "io/jsontext.h"
 #include "base/fileio.h"
 
 #include <errno.h>
@@ -168,16 +169,9 @@ enum status train_config_read(const char *path, char **text, struct err *e)
 enum status train_config_split(const char *path, const char *text, char **model_json,
 				struct config *cfg, struct train_opts *o, struct err *e)
 {
-	json_error_t je;
-	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		/* jansson quotes the offending bytes: keep controls off the terminal */
-		for (char *p = je.text; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		return err_set(e, ST_BADINPUT, "%s: line %d: not valid JSON: %s", path, je.line,
-			       je.text);
-	}
+	json_t *root = jsontext_parse(text, strlen(text), path, e);
+	if (!root)
+		return ST_BADINPUT;
 	enum status st = ST_OK;
 	*model_json = NULL;
 	if (!json_is_object(root)) {
@@ -187,6 +181,7 @@ enum status train_config_split(const char *path, const char *text, char **model_
 	if ((st = train_opts_parse(o, json_object_get(root, "train"), path, e)))
 		goto out;
 	json_object_del(root, "train");
+	json_object_del(root, "log"); /* the history a previous run wrote (train_log.h) */
 	static const char *const sides[] = {"src", "tgt"};
 	for (int i = 0; i < 2; i++) {
 		json_t *s = json_object_get(root, sides[i]);

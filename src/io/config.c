@@ -1,4 +1,5 @@
 #include "io/config.h"
+#include "io/jsontext.h"
 #include "base/fileio.h"
 
 #include <jansson.h>
@@ -197,17 +198,9 @@ enum status config_parse(struct config *c, const char *text, size_t len, const c
 					    "attention_pooling"};
 	static const char *const pools[] = {"average", "nadaraya_watson", "parametric"};
 	memset(c, 0, sizeof *c);
-	json_error_t je;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		/* jansson quotes the offending bytes ("near '\x08'"): no control
-		 * character may reach the terminal */
-		for (char *p = je.text; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		return err_set(e, ST_BADINPUT, "%s: line %d: not valid JSON: %s", path, je.line,
-			       je.text);
-	}
+	json_t *root = jsontext_parse(text, len, path, e);
+	if (!root)
+		return ST_BADINPUT;
 	struct cfg_ctx x = {root, path, e};
 	enum status st = ST_OK;
 	int arch;
