@@ -75,6 +75,13 @@ if ! ls "$tmp/d1"/enc.0.*.csv >/dev/null 2>&1 || ! ls "$tmp/d2"/*.npy >/dev/null
 	echo "FAIL dump: no files written"
 fi
 
+# What-if: switches, an edit, the diff and its snapshot, reset, and a
+# refused edit (the undo and the error paths free everything too).
+run 0 "what-if tf" --model "$TF" -c "translate s4 s5 s6; set scale off; set head dec.0.cross_attn 1 off; set temperature 2; snapshot; set positions off; diff; diff enc.0.self_attn.h0.weights; reset"
+run 0 "what-if lstm" --model "$LSTM" -c "translate s4 s5 s6; set beam 2; set temperature 0.5; edit dec.out.b 0 4 1.5; diff"
+run 0 "what-if qkv" --model "$QKV" -c "edit self_attn.w_q 0 0 1.67; diff self_attn.q; reset"
+run 1 "what-if refused" --model "$QKV" -c "edit self_attn.q 0 0 1"
+
 # Bad input: the error paths. Exit 2 (1 for usage), never 99.
 run 1 "unknown trace name" --model "$TF" --translate "s4" --show no.such.name
 run 2 "dump refuses to overwrite" --model "$TF" --translate "s4 s5 s6" --dump 'enc.0.*' --out "$tmp/d1"

@@ -392,6 +392,7 @@ static const char keys_help[] =
 	"  v           plot / matrices        (where the stage has a plot)\n"
 	"  PgUp PgDn   scroll a page          mouse       click a cell or a stage\n"
 	"  :           command line           ?           this help\n"
+	"  d           Δ against the run before (after set / edit: diff, reset)\n"
 	"  q           quit                   Esc         close an overlay\n";
 
 static enum status cmd_help(struct cmd_ctx *c, int argc, char **argv, struct err *e)

@@ -16,6 +16,10 @@ void session_init(struct session *s)
 	trace_init(&s->trace);
 	run_opts_default(&s->opts);
 	s->plot = -1;
+	whatif_init(&s->whatif);
+	trace_init(&s->prev);
+	trace_init(&s->snap);
+	trace_diff_init(&s->diff);
 }
 
 static void drop_model(struct session *s)
@@ -34,7 +38,55 @@ void session_release(struct session *s)
 	memset(&s->hook, 0, sizeof s->hook);
 	pipeline_release(&s->pipe);
 	trace_release(&s->trace);
+	trace_release(&s->prev);
+	trace_release(&s->snap);
+	trace_diff_release(&s->diff);
 	drop_model(s);
+}
+
+const struct trace *session_baseline(const struct session *s, const char **what)
+{
+	const char *w = s->have_snap ? "the snapshot" : "the previous run";
+	if (what)
+		*what = w;
+	return s->have_snap ? &s->snap : s->have_prev ? &s->prev : NULL;
+}
+
+/* The comparison with the baseline, after each run or snapshot. */
+static void rediff(struct session *s)
+{
+	const struct trace *base = session_baseline(s, NULL);
+	struct err e;
+	s->have_diff = base && s->have_trace && trace_diff_build(&s->diff, &s->trace, base, &e) == ST_OK;
+	if (!s->have_diff)
+		trace_diff_release(&s->diff);
+}
+
+/* A new model: its weights carry no edits, and nothing before compares. */
+static void forget_runs(struct session *s)
+{
+	whatif_init(&s->whatif);
+	trace_release(&s->prev);
+	trace_release(&s->snap);
+	trace_diff_release(&s->diff);
+	s->have_prev = s->have_snap = s->have_diff = s->diff_mode = 0;
+}
+
+enum status session_snapshot(struct session *s, int take, struct err *e)
+{
+	trace_release(&s->snap);
+	s->have_snap = 0;
+	if (take) {
+		if (!s->have_trace)
+			return err_set(e, ST_USAGE, "nothing to keep yet: translate a sentence first");
+		enum status st = trace_copy(&s->snap, &s->trace, e);
+		if (st)
+			return st;
+		s->have_snap = 1;
+	}
+	rediff(s);
+	s->gen++;
+	return ST_OK;
 }
 
 static const struct stage *cur_stage(const struct session *s)
@@ -474,6 +526,7 @@ static enum status run(struct session *s, const char *text, struct err *e)
 	struct run_result res = {0};
 	struct run_opts o = s->opts;
 	o.target = s->target[0] ? s->target : NULL;
+	o.whatif = &s->whatif;
 	trace_init(&tmp);
 	enum status st = model_run(s->model, text, &o, &tmp, &res, e);
 	if (st) {
@@ -489,7 +542,13 @@ static enum status run(struct session *s, const char *text, struct err *e)
 	}
 	struct spot spot;
 	remember(s, &spot);
-	trace_release(&s->trace);
+	/* The run before stays, as the diff's baseline. */
+	trace_release(&s->prev);
+	if (s->have_trace)
+		s->prev = s->trace;
+	else
+		trace_release(&s->trace);
+	s->have_prev = s->have_trace;
 	s->trace = tmp;
 	s->have_trace = 1;
 	pipeline_release(&s->pipe);
@@ -501,6 +560,7 @@ static enum status run(struct session *s, const char *text, struct err *e)
 	snprintf(s->unknown, sizeof s->unknown, "%s", res.unknown);
 	run_result_release(&res);
 	restore(s, &spot);
+	rediff(s);
 	s->gen++;
 	return ST_OK;
 }
@@ -519,6 +579,7 @@ static enum status load_into(struct session *s, const char *name, struct err *e)
 	}
 	drop_model(s);
 	s->model = m;
+	forget_runs(s);
 	snprintf(s->warning, sizeof s->warning, "%s", m->warning);
 	snprintf(s->model_arg, sizeof s->model_arg, "%s", name);
 	return ST_OK;
@@ -561,6 +622,7 @@ enum status session_load(struct session *s, const char *name, struct err *e)
 	if ((st = run(s, text, e)))
 		return st;
 top:
+	forget_runs(s); /* a first try with the old sentence is no baseline */
 	enter(s, 0);
 	return ST_OK;
 }
@@ -605,6 +667,16 @@ enum status session_set_beam(struct session *s, int beam, struct err *e)
 	if (st)
 		s->opts.beam = old;
 	return st;
+}
+
+enum status session_rerun(struct session *s, struct err *e)
+{
+	enum status st = session_ensure(s, e);
+	if (st)
+		return st;
+	char src[SESSION_TEXT];
+	snprintf(src, sizeof src, "%s", s->source);
+	return run(s, src, e);
 }
 
 void session_default_sentence(const struct session *s, char *buf, size_t n)

@@ -9,6 +9,7 @@
 #include "engine/model.h"
 #include "engine/stages.h"
 #include "base/status.h"
+#include "trace/diff.h"
 #include "trace/trace.h"
 
 #include <stddef.h>
@@ -67,6 +68,15 @@ struct session {
 	unsigned long gen;  /* bumped on every change, so views can cache */
 	char warning[512];  /* set by a load (unused tensors); the command
 			     * interpreter hands it to the front end once */
+	/* What-if (app/whatif.c): the switches and edits every run uses, the
+	 * run before this one and an optional snapshot to compare with, the
+	 * comparison (rebuilt after each run) and whether the views draw Δ. */
+	struct whatif whatif;
+	struct trace prev, snap;
+	int have_prev, have_snap;
+	struct trace_diff diff;
+	int have_diff;
+	int diff_mode;
 };
 
 void session_init(struct session *s);
@@ -86,6 +96,13 @@ enum status session_translate(struct session *s, const char *text, struct err *e
 /* Teacher forcing: NULL or "" goes back to decoding. Re-runs. */
 enum status session_set_target(struct session *s, const char *text, struct err *e);
 enum status session_set_beam(struct session *s, int beam, struct err *e);
+/* Runs the current sentence again (after a what-if switch or edit). */
+enum status session_rerun(struct session *s, struct err *e);
+/* Keeps a copy of the current trace as the baseline of the diff (take 1),
+ * or drops it (take 0: the previous run is the baseline again). */
+enum status session_snapshot(struct session *s, int take, struct err *e);
+/* The diff's baseline: the snapshot, the previous run, or NULL. */
+const struct trace *session_baseline(const struct session *s, const char **what);
 /* A sentence the model knows: SESSION_DEFAULT_SENTENCE when its vocabulary
  * has every word, else the first few ordinary vocabulary entries. */
 void session_default_sentence(const struct session *s, char *buf, size_t n);

@@ -158,11 +158,18 @@ static void text_bars(FILE *f, const struct session *s)
 	}
 }
 
+void textview_whatif(FILE *f, const struct trace *tr)
+{
+	if (trace_whatif(tr)[0])
+		fprintf(f, "WHAT-IF: %s\n", trace_whatif(tr));
+}
+
 void textview_stage(FILE *f, const struct session *s, int width)
 {
 	char where[256];
 	session_where(s, where, sizeof where);
 	fprintf(f, "== %s ==\n", where);
+	textview_whatif(f, &s->trace);
 	const struct stage *st = session_stage(s);
 	if (st && st->intro)
 		fprintf(f, "%s\n", st->intro);

@@ -64,17 +64,24 @@ static enum status nomem(struct err *e)
 
 /* A series of a vector's values over the values of another (xs), or over
  * positions 0..n-1 when xs is NULL. */
-static enum status vec_series(struct plot *p, const struct tensor *ys, const struct tensor *xs,
-			      const char *name, int mark, int style, struct err *e)
+static enum status vec_series_range(struct plot *p, const struct tensor *ys, const struct tensor *xs,
+				    int from, int to, const char *name, int mark, int style,
+				    struct err *e)
 {
 	struct plot_series *s = plot_series_add(p, name, mark, style);
 	if (!s)
 		return err_set(e, ST_USAGE, "too many series for one plot");
-	for (int i = 0; i < vec_len(ys); i++)
+	for (int i = from; i < to; i++)
 		if (!plot_point_add(s, xs ? vec_at(xs, i) : i, vec_at(ys, i), ys->name, vec_row(ys, i),
 				    vec_col(ys, i)))
 			return nomem(e);
 	return ST_OK;
+}
+
+static enum status vec_series(struct plot *p, const struct tensor *ys, const struct tensor *xs,
+			      const char *name, int mark, int style, struct err *e)
+{
+	return vec_series_range(p, ys, xs, 0, vec_len(ys), name, mark, style, e);
 }
 
 static struct plot *first_plot(struct figure *f)
@@ -107,8 +114,15 @@ enum status plot_pooling(struct figure *f, const struct trace *tr, struct err *e
 	enum status st;
 	if ((st = need_vec(k, -1, "", e)) || (st = need_vec(v, vec_len(k), k->name, e)) ||
 	    (st = need_vec(q, -1, "", e)) || (st = need_vec(o, vec_len(q), q->name, e)) ||
-	    (truth && (st = need_vec(truth, vec_len(q), q->name, e))))
+	    (truth && (st = need_vec(truth, -1, "", e))))
 		return st;
+	/* The model's queries, then (what-if `set query`) one more: its truth
+	 * is not given, and it is drawn as a point of its own, not on the line. */
+	int nq = truth ? vec_len(truth) : vec_len(q) - (vec_len(q) > 1 && vec_at(q, vec_len(q) - 1) <
+								 vec_at(q, vec_len(q) - 2));
+	if (nq > vec_len(q) || nq < vec_len(q) - 1)
+		return err_set(e, ST_USAGE, "pool.truth has %d values but pool.queries has %d",
+			       vec_len(truth), vec_len(q));
 	char kernel[PLOT_TEXT];
 	const struct tensor *sc = trace_get(tr, "pool.scores");
 	paren_tail(sc ? sc->desc : NULL, kernel, sizeof kernel);
@@ -120,8 +134,12 @@ enum status plot_pooling(struct figure *f, const struct trace *tr, struct err *e
 		return st;
 	if (truth && (st = vec_series(p, truth, q, "true f(x) (pool.truth)", PLOT_LINE, 1, e)))
 		return st;
-	if ((st = vec_series(p, o, q, "pooled f(x) at the queries (pool.out)", PLOT_LINE | PLOT_POINTS, 2,
-			     e)))
+	if ((st = vec_series_range(p, o, q, 0, nq, "pooled f(x) at the queries (pool.out)",
+				   PLOT_LINE | PLOT_POINTS, 2, e)))
+		return st;
+	if (nq < vec_len(q) &&
+	    (st = vec_series_range(p, o, q, nq, vec_len(q), "the what-if query (set query)", PLOT_POINTS,
+				   3, e)))
 		return st;
 	if (!truth)
 		snprintf(p->note, sizeof p->note, "pool.truth is not in this trace: no true curve");

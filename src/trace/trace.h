@@ -78,12 +78,22 @@ struct trace {
 	struct trace_slot *slots; /* open-addressing name index */
 	size_t nslots;
 	int oom;               /* sticky: some add failed for lack of memory */
+	/* The what-if switches and edits the run used, one line ("scale off;
+	 * head enc.0.self_attn.h1 off"), NULL for the model as trained: the
+	 * title bar, dumps and captions show it (engine/whatif.h). */
+	const char *whatif;
 };
 
 void trace_init(struct trace *tr);
 void trace_release(struct trace *tr);
-/* Drops every entry but keeps the trace usable. */
+/* Drops every entry (and the what-if line) but keeps the trace usable. */
 void trace_clear(struct trace *tr);
+/* A deep copy of src into dst (initialised here; trace_release it). */
+enum status trace_copy(struct trace *dst, const struct trace *src, struct err *e);
+/* Sets the what-if line; "" or NULL clears it. */
+void trace_set_whatif(struct trace *tr, const char *line);
+/* The what-if line, "" when none. */
+const char *trace_whatif(const struct trace *tr);
 
 /* Copies data (rows*cols floats, or zeros when data is NULL) under name.
  * Replaces an existing entry of that name. Returns NULL and sets tr->oom on

@@ -372,6 +372,17 @@ static void view_key(struct tui *t, int key)
 		t->rl_matches[0] = 0;
 		t->msg[0] = 0;
 		break;
+	case 'd':
+		/* The diff mode of the views: Δ against the run before (or the snapshot). */
+		if (!s->have_diff) {
+			tui_message(t, 0, "nothing to compare with yet: set scale off, edit ..., or snapshot first");
+		} else {
+			s->diff_mode = !s->diff_mode;
+			s->gen++;
+			tui_message(t, 0, "%s", s->diff_mode ? "diff: the views show Δ = now - before (d: the values)"
+							     : "the values (d: Δ against the run before)");
+		}
+		break;
 	case '?': open_help(t); break;
 	case 'q': t->quit = 1; break;
 	case 12: tui_draw(t, 1); break; /* Ctrl-L */

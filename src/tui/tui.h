@@ -128,6 +128,7 @@ struct matrix_opts {
 	int numbers;
 	int legend;          /* draw the value scale under it */
 	int hide_rows;       /* no row labels: the panel to the left has them */
+	int diverging;       /* a scale symmetric around 0 whatever the values (a Δ) */
 };
 void tui_matrix(struct tui *t, struct rect r, const struct tensor *tn, const char *name,
 		const struct matrix_opts *o);
@@ -140,6 +141,13 @@ void tui_legend(struct tui *t, int y, int x, int w, const struct scale *sc, int 
 struct rect tui_panels(struct tui *t, struct rect r, int reserve_below);
 /* Wraps text into r (word wrap, UTF-8 aware); returns lines used. */
 int tui_text(struct tui *t, struct rect r, int skip, attr_t a, const char *text);
+
+/* Diff mode (tui_diff.c; tui_panels draws the Δ of each panel): the
+ * detail pane's first line, the cell's Δ, before and now; returns the
+ * lines used. */
+int tui_diff_detail(struct tui *t, struct rect r);
+/* The title bar's what-if badge after column x; returns the columns used. */
+int tui_whatif_badge(struct tui *t, int x);
 
 /* The command line (tui_readline.c). */
 void tui_rl_init(struct tui *t);

@@ -219,6 +219,8 @@ static void draw_detail(struct tui *t)
 		tui_put(t, y, r.x, r.w, dim, s->have_trace ? "nothing selected" : "");
 		return;
 	}
+	if (s->diff_mode && s->have_diff)
+		y += tui_diff_detail(t, (struct rect){y, r.x, end - y, r.w});
 	char rl[64], cl[64], val[48];
 	float v = tensor_at(tn, s->row, s->col);
 	if (isinf(v))
@@ -278,6 +280,7 @@ static void draw_title(struct tui *t)
 			snprintf(model, sizeof model, "%s", arch_name(c->arch));
 	}
 	int x = 1 + tui_putf(t, 0, 1, t->cols - 1, a, "seqstep  %s", s->model ? s->model->name : "(no model)");
+	x += tui_whatif_badge(t, x);
 	char subject[SESSION_TEXT + 64];
 	session_subject(s, subject, sizeof subject, t->utf8);
 	if (subject[0])
@@ -305,7 +308,9 @@ static void draw_status(struct tui *t)
 			o += (size_t)snprintf(where + o, sizeof where - o, "  all heads");
 		else if (s->pipe.nheads > 1)
 			o += (size_t)snprintf(where + o, sizeof where - o, "  head %d", s->head);
-		snprintf(where + o, sizeof where - o, "  %d/%d", s->walk + 1, s->pipe.nwalk);
+		o += (size_t)snprintf(where + o, sizeof where - o, "  %d/%d", s->walk + 1, s->pipe.nwalk);
+		if (s->diff_mode && s->have_diff)
+			snprintf(where + o, sizeof where - o, "  Δ");
 	} else if (s->show[0]) {
 		snprintf(where, sizeof where, "show %s", s->show);
 	}
