@@ -1,8 +1,13 @@
 # seqstep — see README.md. `make run` and `make test` are all a newcomer needs.
 
-PKGS      := ncursesw readline jansson openblas
+PKGS      := ncursesw readline jansson openblas cairo pangocairo libxml-2.0
+# cairo + pango draw the exported figures (the fonts: DejaVu, and WenQuanYi
+# Micro Hei for Chinese labels), libxml2 adds an SVG's text; the tests read
+# the PDFs with poppler-utils and the SVGs with xmllint.
 DEB_PKGS  := build-essential pkg-config libncurses-dev libreadline-dev libopenblas-dev \
-             libcmocka-dev libjansson-dev tmux
+             libcmocka-dev libjansson-dev tmux \
+             libcairo2-dev libpango1.0-dev libxml2-dev fonts-dejavu-core fonts-wqy-microhei \
+             poppler-utils libxml2-utils
 BUILD     ?= build
 CC        ?= cc
 OPT       ?= -O2

@@ -1,4 +1,5 @@
 #include "app/cli.h"
+#include "app/export.h"
 #include "base/atomicfile.h"
 #include "text/corpus.h"
 #include "io/datadir.h"
@@ -22,8 +23,10 @@
 static int batch_main(int argc, char **argv);
 
 struct batch {
-	const char *model, *translate, *target, *show, *dump, *out;
+	const char *model, *translate, *target, *show, *dump, *out, *export_;
 	int list, npy, force, beam, max_len, topk;
+	enum pic_format format;
+	enum cmap_theme theme;
 };
 
 static void usage(FILE *f)
@@ -34,6 +37,7 @@ static void usage(FILE *f)
 		"                                                    run explorer commands, print views as text\n"
 		"       seqstep --model MODEL --translate TEXT [--target TEXT] [--beam N] [--max-len N]\n"
 		"               [--topk N] [--list] [--show NAME] [--dump PATTERN --out DIR [--npy] [--force]]\n"
+		"               [--export PATTERN --out DIR --format png|svg|pdf [--theme T] [--force]]\n"
 		"       seqstep train --config CONFIG --corpus DIR --out MODEL_DIR [--steps N] [--seed S] [--resume]\n"
 		"       seqstep eval --model MODEL --corpus DIR [--split test] [--beam N]\n"
 		"       seqstep quiz [--topic T] [--seed S] | quiz --export DIR --count N --seed S [--force]\n"
@@ -72,7 +76,7 @@ static int run_batch(const struct batch *b)
 	if (res.n_unknown)
 		fprintf(stderr, "seqstep: %d unknown source word%s became <unk>: %s\n", res.n_unknown,
 			res.n_unknown > 1 ? "s" : "", res.unknown);
-	if (b->translate && !b->list && !b->show && !b->dump) {
+	if (b->translate && !b->list && !b->show && !b->dump && !b->export_) {
 		const struct tensor *s = trace_get(&tr, "src.tokens"), *t = trace_get(&tr, "tgt.tokens");
 		char buf[256];
 		printf("source tokens:");
@@ -111,6 +115,14 @@ static int run_batch(const struct batch *b)
 			goto out;
 		fprintf(stderr, "seqstep: wrote %d file%s to %s\n", written, written == 1 ? "" : "s",
 			b->out);
+	}
+	if (b->export_) {
+		int written;
+		st = export_tensors(&tr, b->export_, b->out, b->format, b->theme, b->force, &written, &e);
+		if (written)
+			fprintf(stderr, "seqstep: wrote %d picture%s to %s\n", written, written == 1 ? "" : "s", b->out);
+		if (st)
+			goto out;
 	}
 out:
 	if (st)
@@ -168,7 +180,7 @@ int corpus_main(int argc, char **argv)
 
 static int is_batch_option(const char *a)
 {
-	static const char *const batch[] = {"--translate", "--list", "--show", "--dump", "-t"};
+	static const char *const batch[] = {"--translate", "--list", "--show", "--dump", "--export", "-t"};
 	for (size_t i = 0; i < sizeof batch / sizeof *batch; i++) {
 		size_t n = strlen(batch[i]);
 		if (strncmp(a, batch[i], n) == 0 && (a[n] == 0 || a[n] == '='))
@@ -218,9 +230,12 @@ static int batch_main(int argc, char **argv)
 		{"out", required_argument, 0, 'o'},     {"npy", no_argument, 0, 'N'},
 		{"force", no_argument, 0, 'f'},         {"beam", required_argument, 0, 'b'},
 		{"max-len", required_argument, 0, 'L'}, {"topk", required_argument, 0, 'k'},
-		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+		{"export", required_argument, 0, 'x'},  {"format", required_argument, 0, 'F'},
+		{"theme", required_argument, 0, 'C'},   {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	struct batch b = {.beam = 1, .topk = 5};
+	const char *format = NULL;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "m:t:h", opts, NULL)) != -1) {
@@ -233,6 +248,15 @@ static int batch_main(int argc, char **argv)
 		case 'd': b.dump = optarg; break;
 		case 'o': b.out = optarg; break;
 		case 'N': b.npy = 1; break;
+		case 'x': b.export_ = optarg; break;
+		case 'F': format = optarg; break;
+		case 'C':
+			if (strcmp(optarg, "default") && strcmp(optarg, "contrast") && strcmp(optarg, "mono")) {
+				fprintf(stderr, "seqstep: --theme takes default, contrast or mono, not '%s'\n", optarg);
+				return 1;
+			}
+			b.theme = optarg[0] == 'c' ? CMAP_CONTRAST : optarg[0] == 'm' ? CMAP_MONO : CMAP_DEFAULT;
+			break;
 		case 'f': b.force = 1; break;
 		case 'b':
 			if (!parse_int(optarg, 1, 64, &b.beam)) {
@@ -264,9 +288,18 @@ static int batch_main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (b.dump && !b.out) {
-		fprintf(stderr, "seqstep: --dump needs --out DIR\n");
+	if ((b.dump || b.export_) && !b.out) {
+		fprintf(stderr, "seqstep: --%s needs --out DIR\n", b.dump ? "dump" : "export");
 		return 1;
+	}
+	if (format && !b.export_) {
+		fprintf(stderr, "seqstep: --format goes with --export\n");
+		return 1;
+	}
+	/* A format that is not a picture format is bad input, like a bad file. */
+	if (format && !export_format_parse(format, &b.format)) {
+		fprintf(stderr, "seqstep: --format takes png, svg or pdf, not '%s'\n", format);
+		return 2;
 	}
 	return run_batch(&b);
 }

@@ -75,6 +75,18 @@ enum status handout_run_line(struct session *s, struct commands *cmds, const str
 	return ST_OK;
 }
 
+enum status handout_expect(const struct lesson *L, const struct lesson_step *p, const struct lesson_answer *a,
+			   struct err *e)
+{
+	const struct lesson_check *c = &p->check;
+	char v[64], x[64];
+	if (!c->has_expect || quiz_value_ok(c->expect, a->value, c->tolerance))
+		return ST_OK;
+	return err_set(e, ST_BADINPUT, "%s:%d: the engine has %s = %s, the lesson expects %s (tolerance %g)", L->path,
+		       c->expect_line, a->cell, lesson_fmt_value(a->value, v, sizeof v),
+		       lesson_fmt_value(c->expect, x, sizeof x), c->tolerance);
+}
+
 enum status handout_print(FILE *f, struct session *s, struct commands *cmds, const struct lesson *L,
 			  int width, struct err *e)
 {
@@ -121,14 +133,8 @@ enum status handout_print(FILE *f, struct session *s, struct commands *cmds, con
 				if (!st) {
 					fprintf(f, "Answer: %s = %s", a->cell, lesson_fmt_value(a->value, v, sizeof v));
 					if (c->has_expect) {
-						if (!quiz_value_ok(c->expect, a->value, c->tolerance)) {
+						if ((st = handout_expect(L, p, a, e))) {
 							fputc('\n', f);
-							st = err_set(e, ST_BADINPUT,
-								     "%s:%d: the engine has %s = %s, the lesson expects %s "
-								     "(tolerance %g)",
-								     L->path, c->expect_line, a->cell,
-								     lesson_fmt_value(a->value, v, sizeof v),
-								     lesson_fmt_value(c->expect, x, sizeof x), c->tolerance);
 						} else {
 							fprintf(f, "   (expected %s ± %g: ok)", lesson_fmt_value(c->expect, x, sizeof x),
 								c->tolerance);

@@ -17,6 +17,11 @@
 enum status handout_print(FILE *f, struct session *s, struct commands *cmds, const struct lesson *L,
 			  int width, struct err *e);
 
+/* A check's expect: against the engine's answer a: ST_BADINPUT naming the
+ * lesson's line when they differ by more than the tolerance. */
+enum status handout_expect(const struct lesson *L, const struct lesson_step *p, const struct lesson_answer *a,
+			   struct err *e);
+
 /* The command table as the lesson parser checks against it. */
 struct lesson_commands handout_commands(const struct commands *c);
 

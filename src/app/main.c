@@ -6,6 +6,7 @@
  * layer: it links them and starts the screen. */
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/export.h"
 #include "app/script.h"
 #include "app/session.h"
 #include "app/tutor.h"
@@ -23,8 +24,8 @@
 #include <unistd.h>
 
 struct xopts {
-	const char *model, *cmds, *script, *lesson, *theme;
-	int width;
+	const char *model, *cmds, *script, *lesson, *theme, *pdf;
+	int width, force;
 };
 
 static void usage(FILE *f)
@@ -34,6 +35,7 @@ static void usage(FILE *f)
 		"       seqstep [--model M] -c 'CMD; CMD ...' [--width N]    run commands, print the views as text\n"
 		"       seqstep [--model M] --script FILE                    the same, commands from a file\n"
 		"       seqstep [--model M] --lesson FILE                    print a lesson, views as text\n"
+		"       seqstep --lesson FILE --pdf OUT.pdf [--force]        the lesson as a PDF handout\n"
 		"Without a terminal (TERM=dumb, or stdin not a terminal) commands are read from stdin.\n"
 		"M is a folder, or the name of a shipped model in %s (default %s).\n"
 		"Type help inside for the commands. Exit status: 0 ok, 1 usage error, 2 bad input.\n",
@@ -75,6 +77,7 @@ static int explorer_main(int argc, char **argv)
 		{"model", required_argument, 0, 'm'},  {"command", required_argument, 0, 'c'},
 		{"script", required_argument, 0, 's'}, {"lesson", required_argument, 0, 'L'},
 		{"theme", required_argument, 0, 'T'},  {"width", required_argument, 0, 'w'},
+		{"pdf", required_argument, 0, 'P'},    {"force", no_argument, 0, 'f'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	struct xopts o = {.width = 100};
@@ -88,6 +91,8 @@ static int explorer_main(int argc, char **argv)
 		case 's': o.script = optarg; break;
 		case 'L': o.lesson = optarg; break;
 		case 'T': o.theme = optarg; break;
+		case 'P': o.pdf = optarg; break;
+		case 'f': o.force = 1; break;
 		case 'w':
 			if (!parse_int(optarg, 40, 1000, &o.width)) {
 				fprintf(stderr, "seqstep: --width takes a number 40..1000, not '%s'\n", optarg);
@@ -104,6 +109,10 @@ static int explorer_main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "seqstep: unexpected argument '%s' (commands go after -c, in quotes)\n",
 			argv[optind]);
+		return 1;
+	}
+	if ((o.pdf || o.force) && !o.lesson) {
+		fprintf(stderr, "seqstep: --pdf%s goes with --lesson FILE\n", o.pdf ? "" : " and --force");
 		return 1;
 	}
 	if (!!o.cmds + !!o.script + !!o.lesson > 1) {
@@ -134,6 +143,8 @@ static int explorer_main(int argc, char **argv)
 		cst = tutor_register(&cmds, &e);
 	if (!cst)
 		cst = whatif_register(&cmds, &e);
+	if (!cst)
+		cst = export_register(&cmds, &e);
 	if (cst) {
 		fprintf(stderr, "seqstep: %s\n", e.msg);
 		commands_release(&cmds); /* safe after a failed init: it is zeroed */
@@ -147,7 +158,7 @@ static int explorer_main(int argc, char **argv)
 	if (!batch)
 		rc = run_screen(&s, &cmds, &o, &fallback);
 	if (batch || fallback) {
-		struct script_opts so = {o.cmds, o.script, o.lesson, o.width};
+		struct script_opts so = {o.cmds, o.script, o.lesson, o.width, o.pdf, o.force};
 		rc = script_run(&s, &cmds, &so);
 	}
 	commands_release(&cmds);

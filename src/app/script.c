@@ -50,6 +50,21 @@ static enum status run_stream(struct commands *cmds, struct cmd_ctx *ctx, const 
 	return st;
 }
 
+/* Appends "s" to line at k with quotes and backslashes escaped, so blanks,
+ * quotes and ';' stay in it; returns the new length. */
+static size_t quoted(char *line, size_t n, size_t k, const char *s)
+{
+	line[k++] = '"';
+	for (const char *p = s; *p && k + 40 < n; p++) {
+		if (*p == '"' || *p == '\\')
+			line[k++] = '\\';
+		line[k++] = *p;
+	}
+	line[k++] = '"';
+	line[k] = 0;
+	return k;
+}
+
 int script_run(struct session *s, struct commands *cmds, const struct script_opts *o)
 {
 	const struct script_opts *b = o;
@@ -62,14 +77,15 @@ int script_run(struct session *s, struct commands *cmds, const struct script_opt
 	} else if (o->lesson) {
 		/* The lesson command prints the handout (lesson.c); the file
 		 * name is quoted so blanks, quotes and ';' stay in it. */
-		char line[8400];
-		size_t k = (size_t)snprintf(line, sizeof line, "lesson \"");
-		for (const char *p = o->lesson; *p && k + 40 < sizeof line; p++) {
-			if (*p == '"' || *p == '\\')
-				line[k++] = '\\';
-			line[k++] = *p;
+		char line[17000];
+		size_t k = (size_t)snprintf(line, sizeof line, "lesson ");
+		k = quoted(line, sizeof line, k, o->lesson);
+		k += (size_t)snprintf(line + k, sizeof line - k, " --width %d", b->width);
+		if (o->pdf) {
+			k += (size_t)snprintf(line + k, sizeof line - k, " --pdf ");
+			k = quoted(line, sizeof line, k, o->pdf);
+			snprintf(line + k, sizeof line - k, "%s", o->force ? " --force" : "");
 		}
-		snprintf(line + k, sizeof line - k, "\" --width %d", b->width);
 		if ((st = commands_run(cmds, &ctx, line, print_output, (void *)b, &e)))
 			fprintf(stderr, "seqstep: %s\n", e.msg);
 	} else if (o->script) {

@@ -12,6 +12,8 @@ struct script_opts {
 	const char *script; /* --script FILE ("-": stdin) */
 	const char *lesson; /* --lesson FILE: the lesson as a handout */
 	int width;          /* columns of the text views */
+	const char *pdf;    /* --pdf OUT.pdf: the lesson's handout as a PDF instead */
+	int force;          /* --force: over an existing OUT.pdf */
 };
 
 /* Runs the one source that is set (stdin when none) until its end or the

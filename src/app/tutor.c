@@ -1,5 +1,6 @@
 #include "app/tutor.h"
 #include "app/handout.h"
+#include "app/handout_pdf.h"
 #include "base/parse.h"
 #include "base/strbuf.h"
 #include "base/textwidth.h"
@@ -388,12 +389,16 @@ static enum status lesson_text(struct cmd_ctx *c, struct tutor *T, struct err *e
 
 static enum status cmd_lesson(struct cmd_ctx *c, int argc, char **argv, struct err *e)
 {
-	int width = 100;
-	const char *name = NULL;
+	int width = 100, force = 0;
+	const char *name = NULL, *pdf = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--width") == 0 && i + 1 < argc) {
 			if (!parse_int(argv[++i], 40, 1000, &width))
 				return err_set(e, ST_USAGE, "--width takes a number 40..1000, not '%.20s'", argv[i]);
+		} else if (strcmp(argv[i], "--pdf") == 0 && i + 1 < argc) {
+			pdf = argv[++i];
+		} else if (strcmp(argv[i], "--force") == 0) {
+			force = 1;
 		} else if (!name) {
 			name = argv[i];
 		} else {
@@ -446,6 +451,22 @@ static enum status cmd_lesson(struct cmd_ctx *c, int argc, char **argv, struct e
 	if ((st = lesson_load(L, path, &known, e))) {
 		free(L);
 		return st;
+	}
+	if (pdf) {
+		/* A printed handout: on a session of its own, so the explorer
+		 * stays where it was. */
+		struct handout_pdf_info info;
+		st = handout_pdf(c->cmds, L, c->s->theme, pdf, force, &info, e);
+		lesson_release(L);
+		free(L);
+		if (st)
+			return st;
+		cmd_printf(c, "wrote %s: %d pages, %d figures%s", pdf, info.pages, info.figures,
+			   info.solutions ? "" : "\n");
+		if (info.solutions)
+			cmd_printf(c, ", solutions from page %d\n", info.solutions);
+		cmd_note(c, "wrote %s (%d pages)", pdf, info.pages);
+		return ST_OK;
 	}
 	if (c->batch) {
 		/* A handout: straight to stdout, so a failure keeps what came before. */
@@ -738,8 +759,9 @@ static void complete_lesson(struct cmd_ctx *c, int argi, const char *word, struc
 
 static const struct command lesson_cmds[] = {
 	{"lessons", NULL, cmd_lessons, "lessons", "list the lessons", NULL},
-	{"lesson", NULL, cmd_lesson, "lesson [N|NAME|FILE]",
-	 "start a lesson, n / p step (no argument: list); lesson next|prev|text|stop", complete_lesson},
+	{"lesson", NULL, cmd_lesson, "lesson [N|NAME|FILE] [--pdf OUT.pdf [--force]]",
+	 "start a lesson, n / p step (no argument: list); lesson next|prev|text|stop; --pdf: print it",
+	 complete_lesson},
 	{"quiz", NULL, cmd_quiz, "quiz [TOPIC] [--seed N]",
 	 "exam practice, topics qrow score softmax masked posenc lstm-gate additive wsum", complete_quiz},
 	{"answer", "a", cmd_answer, "answer [VALUE ...]",

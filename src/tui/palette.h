@@ -1,9 +1,12 @@
-/* Colours for the screen: perceptual ramps for values (sequential for
- * weights in [0,1], diverging around 0 for signed values), picked from the
- * terminal's 256 colours, or 16/8, or a monochrome ASCII ramp when NO_COLOR
- * is set or the terminal has none; and a high-contrast theme for projectors. */
+/* Colours for the screen: the perceptual ramps of trace/colormap.h
+ * (sequential for weights in [0,1], diverging around 0 for signed values;
+ * struct scale and scale_of are there too) picked from the terminal's 256
+ * colours, or 16/8, or a monochrome ASCII ramp when NO_COLOR is set or the
+ * terminal has none; and a high-contrast theme for projectors. */
 #ifndef SEQSTEP_PALETTE_H
 #define SEQSTEP_PALETTE_H
+
+#include "trace/colormap.h"
 
 #include <curses.h>
 
@@ -29,7 +32,7 @@ enum pal_ui {
 	PAL_UI_COUNT
 };
 
-enum { PAL_MAX_STEPS = 17, PAL_SERIES = 8 };
+enum { PAL_MAX_STEPS = CMAP_DIV_STEPS, PAL_SERIES = CMAP_SERIES };
 
 struct palette {
 	enum pal_mode mode;
@@ -41,18 +44,9 @@ struct palette {
 	attr_t series[PAL_SERIES]; /* plot lines and points, one per style */
 };
 
-/* How a tensor's values map to the ramp: chosen from its finite values
- * (for display only): [0,1] for weights and probabilities, symmetric
- * around 0 when both signs occur, [lo, hi] otherwise. */
-struct scale {
-	float lo, hi;
-	int diverging;
-};
-
 /* Decides the mode from the terminal and NO_COLOR (call after start_color
  * when the terminal has colours) and allocates the colour pairs. */
 void palette_init(struct palette *p, enum pal_theme theme, int no_color);
-void scale_of(const float *v, size_t n, struct scale *s);
 /* The attribute (colour pair, bold...) for a value, and the glyph drawn in
  * heatmap mode (a space when colour alone shows it). */
 attr_t palette_value(const struct palette *p, const struct scale *s, float v, char *glyph);

@@ -295,12 +295,8 @@ void tui_matrix(struct tui *t, struct rect r, const struct tensor *tn, const cha
 
 	struct scale sc;
 	scale_of(tn->data, (size_t)tn->rows * (size_t)tn->cols, &sc);
-	if (o->diverging) {
-		float m = fmaxf(fabsf(sc.lo), fabsf(sc.hi));
-		sc.lo = m > 0 ? -m : -1;
-		sc.hi = m > 0 ? m : 1;
-		sc.diverging = 1;
-	}
+	if (o->diverging)
+		scale_symmetric(&sc);
 	int masked = 0;
 	for (int rr = r0; rr < r1; rr++) {
 		int y0 = r.y + 2 + (rr - r0) * L.rh, mid = y0 + (L.rh - 1) / 2;
