@@ -1,6 +1,6 @@
 # seqstep — see README.md. `make run` and `make test` are all a newcomer needs.
 
-PKGS      := ncursesw readline jansson openblas cairo pangocairo libxml-2.0
+PKGS      := ncursesw readline jansson openblas cairo pangocairo fontconfig libxml-2.0
 # cairo + pango draw the exported figures (the fonts: DejaVu, and WenQuanYi
 # Micro Hei for Chinese labels), libxml2 adds an SVG's text; the tests read
 # the PDFs with poppler-utils and the SVGs with xmllint.

@@ -5,7 +5,9 @@
 # forcing, beam search, a CSV-only block model) and on bad input (the error
 # paths must free everything too). Skips when valgrind is not installed.
 # OpenBLAS runs single-threaded so no thread pool can look like a "possibly
-# lost" leak; with that, no suppression file is needed.
+# lost" leak; tests/valgrind.supp names the one library table that does
+# (pango's interned language tags). The pictures release pango's, cairo's
+# and fontconfig's font caches at exit (app/figure.c).
 set -u
 SEQSTEP=${SEQSTEP:-build/seqstep}
 if ! command -v valgrind >/dev/null 2>&1; then
@@ -19,7 +21,7 @@ if grep -q -e __asan_init -e __ubsan_handle "$SEQSTEP" 2>/dev/null; then
 fi
 export OPENBLAS_NUM_THREADS=1
 VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible
-    --errors-for-leak-kinds=definite,indirect,possible"
+    --errors-for-leak-kinds=definite,indirect,possible --suppressions=tests/valgrind.supp"
 TF=tests/ref/fixtures/tf-post-relu-h2
 TF3=tests/ref/fixtures/tf-pre-gelu-h3-odd
 LSTM=tests/ref/fixtures/lstm-additive-2l
@@ -81,6 +83,18 @@ run 0 "what-if tf" --model "$TF" -c "translate s4 s5 s6; set scale off; set head
 run 0 "what-if lstm" --model "$LSTM" -c "translate s4 s5 s6; set beam 2; set temperature 0.5; edit dec.out.b 0 4 1.5; diff"
 run 0 "what-if qkv" --model "$QKV" -c "edit self_attn.w_q 0 0 1.67; diff self_attn.q; reset"
 run 1 "what-if refused" --model "$QKV" -c "edit self_attn.q 0 0 1"
+
+# Pictures: each format from --export, the explorer's export of a plot,
+# a lesson as a PDF handout, and the error paths (an existing file, a bad
+# format, a folder that cannot be made).
+run 0 "export png" --model "$TF" --translate "s4 s5 s6" --export 'enc.0.self_attn.h*.weights' --out "$tmp/p" --format png
+run 0 "export svg" --model "$LSTM" --translate "s4 s5 s6" --export dec.attn.weights --out "$tmp/p" --format svg
+run 0 "export pdf" --model "$QKV" --export 'self_attn.*' --out "$tmp/p" --format pdf
+run 0 "export plot" --model models/pooling-nw -c "goto data; export stage $tmp/p/pool.svg"
+run 0 "lesson pdf" --lesson lessons/09-self-attention.md --pdf "$tmp/p/l9.pdf"
+run 2 "export refuses" --model "$QKV" --export 'self_attn.q' --out "$tmp/p" --format pdf
+run 2 "export bad format" --model "$QKV" -c "export stage $tmp/p/x.gif"
+run 2 "export no folder" --model "$QKV" --export 'self_attn.q' --out "$tmp/p/l9.pdf/sub"
 
 # Bad input: the error paths. Exit 2 (1 for usage), never 99.
 run 1 "unknown trace name" --model "$TF" --translate "s4" --show no.such.name

@@ -3,6 +3,7 @@
 #include "app/figure.h"
 #include "base/textwidth.h"
 
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
@@ -31,8 +32,50 @@ void fig_texts_release(struct fig_texts *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* The font caches of pango, cairo and fontconfig, released at exit so a
+ * leak checker sees only what the program itself lost. Pango matches and
+ * sorts fonts on a thread of its own, and each job it has not finished
+ * holds the font map: so the map may be finalized on that thread, later.
+ * Its object data is destroyed at the very end of its finalization, after
+ * every font is gone: only then are cairo's and fontconfig's caches
+ * dropped (and not at all if that takes longer than a few seconds). */
+static GMutex map_mutex;
+static GCond map_cond;
+static int map_gone;
+
+static void map_finalized(gpointer data)
+{
+	(void)data;
+	g_mutex_lock(&map_mutex);
+	map_gone = 1;
+	g_cond_broadcast(&map_cond);
+	g_mutex_unlock(&map_mutex);
+}
+
+static void fonts_release(void)
+{
+	PangoFontMap *fm = pango_cairo_font_map_get_default();
+	g_object_set_data_full(G_OBJECT(fm), "seqstep-at-exit", &map_gone, map_finalized);
+	pango_cairo_font_map_set_default(NULL);
+	gint64 until = g_get_monotonic_time() + 5 * G_TIME_SPAN_SECOND;
+	g_mutex_lock(&map_mutex);
+	while (!map_gone && g_cond_wait_until(&map_cond, &map_mutex, until))
+		;
+	int gone = map_gone;
+	g_mutex_unlock(&map_mutex);
+	if (!gone)
+		return;
+	cairo_debug_reset_static_data();
+	FcFini();
+}
+
 void fig_ctx_prepare(cairo_t *cr)
 {
+	static int registered;
+	if (!registered) {
+		registered = 1;
+		atexit(fonts_release);
+	}
 	/* Hinting moves glyphs to pixels: metrics would differ between the
 	 * PNG and the vector surfaces, and a layout measured once would not
 	 * fit both. */

@@ -83,6 +83,14 @@ void fig_heatmap_layout(struct fig_ctx *fc, struct fig_heatmap *h);
 void fig_heatmap_draw(struct fig_ctx *fc, const struct fig_heatmap *h, double x, double y);
 
 /* ---- a plot (figure_plot.c) ---- */
+struct fig_area {
+	double x, y, w, h;
+};
+/* The data area of the plot drawn in the w x h box at (x, y): x values
+ * from lo to hi run left to right across it, y values bottom to top
+ * (plot_axis_frac); 0 when the box is too small to draw the plot. */
+int fig_plot_area(struct fig_ctx *fc, const struct plot *p, double x, double y, double w, double h,
+		  struct fig_area *a);
 void fig_plot_draw(struct fig_ctx *fc, const struct plot *p, double x, double y, double w, double h);
 
 /* ---- a picture: items side by side (wrapping), a title, a caption ---- */

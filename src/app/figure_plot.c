@@ -12,9 +12,7 @@
 
 static const double P = 8, F_TICK = 8.5, F_LABEL = 9, F_TITLE = 11, F_NOTE = 8.5, F_BAR = 7.5;
 
-struct area {
-	double x, y, w, h;
-};
+#define area fig_area
 
 static struct rgb grid_rgb(enum cmap_theme th)
 {
@@ -229,11 +227,11 @@ static void axes(struct fig_ctx *fc, const struct plot *p, const struct area *a,
 	cairo_set_line_width(cr, 0.6);
 	fig_set_rgb(cr, grid_rgb(fc->theme));
 	for (int i = 0; i < p->y.nticks; i++) {
-		double px, py;
-		if (place(p, a, p->x.lo > 0 || p->x.scale != PLOT_LOG10 ? p->x.lo : 1, p->y.ticks[i].v, &px, &py)) {
-			cairo_move_to(cr, a->x, py);
-			cairo_line_to(cr, a->x + a->w, py);
-		}
+		double f = plot_axis_frac(&p->y, p->y.ticks[i].v);
+		if (isnan(f) || f < -1e-9 || f > 1 + 1e-9)
+			continue;
+		cairo_move_to(cr, a->x, a->y + (1 - f) * a->h);
+		cairo_line_to(cr, a->x + a->w, a->y + (1 - f) * a->h);
 	}
 	cairo_stroke(cr);
 	fig_set_rgb(cr, fg);
@@ -270,17 +268,23 @@ static void axes(struct fig_ctx *fc, const struct plot *p, const struct area *a,
 	}
 }
 
-void fig_plot_draw(struct fig_ctx *fc, const struct plot *p, double x, double y, double w, double h)
+/* Where everything goes in the w x h box at (x, y). */
+struct plot_box {
+	struct area a;
+	double top, leg_h, note_h, xt_h, tick_h;
+	int xrot;
+};
+
+static int plot_box(struct fig_ctx *fc, const struct plot *p, double x, double y, double w, double h,
+		    struct plot_box *b)
 {
-	struct rgb fg = cmap_foreground(fc->theme);
-	double tw, th = 0, lh, tick_h;
+	double tw, th = 0, lh;
 	fig_text_size(fc, "Ag", F_LABEL, 0, 0, NULL, &lh);
-	fig_text_size(fc, "Ag", F_TICK, 0, 0, NULL, &tick_h);
+	fig_text_size(fc, "Ag", F_TICK, 0, 0, NULL, &b->tick_h);
 	if (p->title[0])
 		fig_text_size(fc, p->title, F_TITLE, FIG_BOLD, w - 2 * P, NULL, &th);
-	double top = y + P + (th > 0 ? th + 4 : 0);
-	int nleg = legend(fc, p, x + P, top, w - 2 * P, 0);
-	double leg_h = nleg * (lh + 3);
+	b->top = y + P + (th > 0 ? th + 4 : 0);
+	b->leg_h = legend(fc, p, x + P, b->top, w - 2 * P, 0) * (lh + 3);
 	/* y tick labels set the area's left edge */
 	double ytw = 0;
 	for (int i = 0; i < p->y.nticks; i++) {
@@ -288,9 +292,9 @@ void fig_plot_draw(struct fig_ctx *fc, const struct plot *p, double x, double y,
 		ytw = fmax(ytw, tw);
 	}
 	double ylab_w = p->y.label[0] ? lh + 4 : 0;
-	struct area a;
-	a.x = x + P + ylab_w + ytw + 6;
-	a.w = x + w - P - 12 - a.x;
+	struct area *a = &b->a;
+	a->x = x + P + ylab_w + ytw + 6;
+	a->w = x + w - P - 12 - a->x;
 	/* x tick labels: level, or turned upright when a category's name is
 	 * wider than its slot */
 	double xtw = 0;
@@ -298,27 +302,44 @@ void fig_plot_draw(struct fig_ctx *fc, const struct plot *p, double x, double y,
 		fig_text_size(fc, p->x.ticks[i].label, F_TICK, 0, 0, &tw, NULL);
 		xtw = fmax(xtw, tw);
 	}
-	int xrot = p->x.categorical && p->x.nticks > 0 && xtw + 4 > a.w / p->x.nticks;
-	double xt_h = xrot ? fmin(xtw, 80) + 6 : tick_h + 5;
-	double note_h = 0;
+	b->xrot = p->x.categorical && p->x.nticks > 0 && xtw + 4 > a->w / p->x.nticks;
+	b->xt_h = b->xrot ? fmin(xtw, 80) + 6 : b->tick_h + 5;
+	b->note_h = 0;
 	if (p->note[0])
-		fig_text_size(fc, p->note, F_NOTE, FIG_ITALIC, w - 2 * P, NULL, &note_h);
+		fig_text_size(fc, p->note, F_NOTE, FIG_ITALIC, w - 2 * P, NULL, &b->note_h);
 	double xlab_h = p->x.label[0] ? lh + 2 : 0;
-	a.y = top + leg_h + 6;
-	a.h = y + h - P - (note_h > 0 ? note_h + 4 : 0) - xlab_h - xt_h - a.y;
-	if (a.w < 40 || a.h < 30)
+	a->y = b->top + b->leg_h + 6;
+	a->h = y + h - P - (b->note_h > 0 ? b->note_h + 4 : 0) - xlab_h - b->xt_h - a->y;
+	return a->w >= 40 && a->h >= 30;
+}
+
+int fig_plot_area(struct fig_ctx *fc, const struct plot *p, double x, double y, double w, double h,
+		  struct fig_area *a)
+{
+	struct plot_box b;
+	int ok = plot_box(fc, p, x, y, w, h, &b);
+	*a = b.a;
+	return ok;
+}
+
+void fig_plot_draw(struct fig_ctx *fc, const struct plot *p, double x, double y, double w, double h)
+{
+	struct rgb fg = cmap_foreground(fc->theme);
+	struct plot_box b;
+	if (!plot_box(fc, p, x, y, w, h, &b))
 		return;
+	const struct area *a = &b.a;
 	if (p->title[0])
 		fig_text(fc, p->title, F_TITLE, FIG_BOLD, w - 2 * P, x + P, y + P, FIG_LEFT, 0, fg);
-	legend(fc, p, x + P, top, w - 2 * P, 1);
-	int xk = xrot ? (int)ceil(tick_h * 1.1 / (a.w / p->x.nticks)) : thin(fc, &p->x, a.w, 1);
-	int yk = thin(fc, &p->y, a.h, 0);
-	axes(fc, p, &a, xrot, xk < 1 ? 1 : xk, yk);
-	series(fc, p, &a);
+	legend(fc, p, x + P, b.top, w - 2 * P, 1);
+	int xk = b.xrot ? (int)ceil(b.tick_h * 1.1 / (a->w / p->x.nticks)) : thin(fc, &p->x, a->w, 1);
+	int yk = thin(fc, &p->y, a->h, 0);
+	axes(fc, p, a, b.xrot, xk < 1 ? 1 : xk, yk);
+	series(fc, p, a);
 	if (p->y.label[0])
-		fig_text(fc, p->y.label, F_LABEL, 0, a.h, x + P, a.y + a.h / 2, FIG_CENTER, -90, fg);
+		fig_text(fc, p->y.label, F_LABEL, 0, a->h, x + P, a->y + a->h / 2, FIG_CENTER, -90, fg);
 	if (p->x.label[0])
-		fig_text(fc, p->x.label, F_LABEL, 0, 0, a.x + a.w / 2, a.y + a.h + xt_h, FIG_CENTER, 0, fg);
+		fig_text(fc, p->x.label, F_LABEL, 0, 0, a->x + a->w / 2, a->y + a->h + b.xt_h, FIG_CENTER, 0, fg);
 	if (p->note[0])
-		fig_text(fc, p->note, F_NOTE, FIG_ITALIC, w - 2 * P, x + P, y + h - P - note_h, FIG_LEFT, 0, fg);
+		fig_text(fc, p->note, F_NOTE, FIG_ITALIC, w - 2 * P, x + P, y + h - P - b.note_h, FIG_LEFT, 0, fg);
 }
