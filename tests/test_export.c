@@ -123,6 +123,18 @@ static enum status export_tensor(const struct trace *tr, const char *name, enum 
 	return st;
 }
 
+/* A scratch folder, the known trace (with a what-if line) and known.t
+ * exported to dir/known.EXT. */
+static void export_known(struct trace *tr, const char *whatif, enum pic_format f, char *dir, size_t dn,
+			 char *path, size_t pn)
+{
+	struct err e = {0};
+	make_tmpdir(dir, dn, "export");
+	known_trace(tr, whatif);
+	snprintf(path, pn, "%s/known.%s", dir, export_format_ext(f));
+	assert_int_equal(export_tensor(tr, "known.t", CMAP_DEFAULT, f, path, 0, NULL, &e), ST_OK);
+}
+
 /* ---- the ramps are shared ---- */
 
 static void colormap_numbers(void **state)
@@ -335,13 +347,8 @@ static void svg_cells_and_text(void **state)
 {
 	(void)state;
 	char dir[512], path[600];
-	make_tmpdir(dir, sizeof dir, "export");
 	struct trace tr;
-	known_trace(&tr, "scale off; head enc.0.self_attn.h1 off");
-	snprintf(path, sizeof path, "%s/known.svg", dir);
-	struct err e = {0};
-	struct export_info info;
-	assert_int_equal(export_tensor(&tr, "known.t", CMAP_DEFAULT, PIC_SVG, path, 0, &info, &e), ST_OK);
+	export_known(&tr, "scale off; head enc.0.self_attn.h1 off", PIC_SVG, dir, sizeof dir, path, sizeof path);
 	struct picture pic;
 	laid_out(&pic, &tr, "known.t", CMAP_DEFAULT);
 	struct svg v;
@@ -424,12 +431,8 @@ static void pdf_text_holds_labels(void **state)
 {
 	(void)state;
 	char dir[512], path[600];
-	make_tmpdir(dir, sizeof dir, "export");
 	struct trace tr;
-	known_trace(&tr, "scale off");
-	snprintf(path, sizeof path, "%s/known.pdf", dir);
-	struct err e = {0};
-	assert_int_equal(export_tensor(&tr, "known.t", CMAP_DEFAULT, PIC_PDF, path, 0, NULL, &e), ST_OK);
+	export_known(&tr, "scale off", PIC_PDF, dir, sizeof dir, path, sizeof path);
 	FILE *f = fopen(path, "rb");
 	char head[8] = {0};
 	assert_non_null(f);

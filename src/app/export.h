@@ -13,7 +13,7 @@
 #define SEQSTEP_APP_EXPORT_H
 
 #include "app/commands.h"
-#include "app/figure.h"
+#include "app/picture.h"
 
 #include <cairo.h>
 

@@ -1,9 +1,9 @@
-/* Figures drawn with cairo and pango: a tensor as a heatmap (row and column
- * labels, CJK included through fontconfig's fallback, a colour bar, the
- * masked cells), a plot of trace/plot.h (axes, ticks, legend, title), and
- * a picture of several of them with a title and a caption (the tensors'
- * formulas, the trace's what-if line). One drawing code for every surface:
- * the same calls draw a PNG (image surface), an SVG and a PDF page
+/* Figures drawn with cairo and pango: the context they are drawn on, text
+ * (laid out by pango, CJK included through fontconfig's fallback), and a
+ * tensor as a heatmap (row and column labels, a colour bar, the masked
+ * cells). Plots are app/figure_plot.h's, pictures of several figures with
+ * their caption app/picture.h's. One drawing code for every surface: the
+ * same calls draw a PNG (image surface), an SVG and a PDF page
  * (app/export.c) and a handout's pages (app/handout_pdf.c). Sizes are in
  * points; colours are trace/colormap.h's, so a figure looks like the
  * screen. The figures only read the trace. */
@@ -12,7 +12,6 @@
 
 #include "base/status.h"
 #include "trace/colormap.h"
-#include "trace/plot.h"
 #include "trace/trace.h"
 
 #include <cairo.h>
@@ -81,50 +80,5 @@ struct fig_heatmap {
 };
 void fig_heatmap_layout(struct fig_ctx *fc, struct fig_heatmap *h);
 void fig_heatmap_draw(struct fig_ctx *fc, const struct fig_heatmap *h, double x, double y);
-
-/* ---- a plot (figure_plot.c) ---- */
-struct fig_area {
-	double x, y, w, h;
-};
-/* The data area of the plot drawn in the w x h box at (x, y): x values
- * from lo to hi run left to right across it, y values bottom to top
- * (plot_axis_frac); 0 when the box is too small to draw the plot. */
-int fig_plot_area(struct fig_ctx *fc, const struct plot *p, double x, double y, double w, double h,
-		  struct fig_area *a);
-void fig_plot_draw(struct fig_ctx *fc, const struct plot *p, double x, double y, double w, double h);
-
-/* ---- a picture: items side by side (wrapping), a title, a caption ---- */
-enum { PIC_MAX_ITEMS = 10, PIC_TEXT = 4096 };
-struct pic_item {
-	struct fig_heatmap hm; /* hm.t set: a heatmap */
-	const struct plot *p;  /* else a plot */
-	char title[256];       /* a heatmap's own title ("Δ NAME"), "" default */
-	double x, y, w, h;     /* placed by picture_layout */
-};
-struct picture {
-	char title[512];     /* "" none */
-	char caption[PIC_TEXT]; /* lines under it: formulas, "" none */
-	char whatif[2048];   /* the trace's what-if line, "" none */
-	int n;
-	struct pic_item item[PIC_MAX_ITEMS];
-	struct figure fig;   /* the plots the items draw (owned) */
-	double max_w;        /* the width to fit (0: a slide's; items wrap to new rows) */
-	/* set by picture_layout */
-	double w, h, title_h, caption_y, caption_w;
-};
-void picture_init(struct picture *pic);
-void picture_release(struct picture *pic);
-/* Adds a heatmap of t; 0 when the picture is full. */
-int picture_add_tensor(struct picture *pic, const struct tensor *t, const char *title, int diverging,
-		       int numbers);
-/* Adds every plot of pic->fig (after it is built). */
-void picture_add_plots(struct picture *pic);
-void picture_layout(struct fig_ctx *fc, struct picture *pic);
-/* Draws a laid-out picture with its top left at (x, y) on the theme's
- * background. */
-void picture_draw(struct fig_ctx *fc, const struct picture *pic, double x, double y);
-
-/* The size a plot gets in a picture, in points. */
-enum { FIG_PLOT_W = 520, FIG_PLOT_H = 320 };
 
 #endif

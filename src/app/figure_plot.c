@@ -4,7 +4,7 @@
  * bars in the theme's series colours (with a dash and a marker shape per
  * style, so a grey print still tells them apart), and the note. Positions
  * come from plot_axis_frac, like every other front end's. */
-#include "app/figure.h"
+#include "app/figure_plot.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -134,12 +134,7 @@ static int thin(struct fig_ctx *fc, const struct plot_axis *ax, double span, int
 static void bars(struct fig_ctx *fc, const struct plot *p, const struct area *a)
 {
 	cairo_t *cr = fc->cr;
-	int slots = 0;
-	for (int i = 0; i < p->nseries; i++)
-		if (p->series[i].mark & PLOT_BARS)
-			slots = p->series[i].n > slots ? p->series[i].n : slots;
-	if (p->x.categorical)
-		slots = p->x.nticks;
+	int slots = plot_bar_slots(p);
 	if (slots <= 0)
 		return;
 	double slot = a->w / slots, bw = slot * 0.6;
@@ -165,10 +160,15 @@ static void bars(struct fig_ctx *fc, const struct plot *p, const struct area *a)
 				snprintf(buf, sizeof buf, "%.2f", s->pts[j].y);
 			else
 				continue;
-			double lh;
+			double lh, top = fmin(py, base);
 			fig_text_size(fc, buf, F_BAR, 0, 0, NULL, &lh);
-			fig_text(fc, buf, F_BAR, 0, 0, px, fmin(py, base) - lh - 1, FIG_CENTER, 0,
-				 cmap_foreground(fc->theme));
+			/* above the bar, or inside it when it reaches the top */
+			struct rgb bar = cmap_series(fc->theme, s->style);
+			if (top - lh - 1 >= a->y - 4)
+				fig_text(fc, buf, F_BAR, 0, 0, px, top - lh - 1, FIG_CENTER, 0, cmap_foreground(fc->theme));
+			else
+				fig_text(fc, buf, F_BAR, 0, 0, px, top + 1, FIG_CENTER, 0,
+					 cmap_dark_text(bar) ? (struct rgb){0, 0, 0} : (struct rgb){255, 255, 255});
 		}
 	}
 }

@@ -6,6 +6,7 @@
 #include "app/textview.h"
 #include "base/atomicfile.h"
 #include "base/strbuf.h"
+#include "base/textwidth.h"
 
 #include <cairo-pdf.h>
 #include <math.h>
@@ -148,7 +149,61 @@ static void marked(struct hdoc *d, const char *text, size_t n, double size, int 
 	free(m);
 }
 
-enum para { P_NONE, P_TEXT, P_ITEM, P_MONO };
+/* A Markdown table as aligned columns: the cells trimmed, ** marks
+ * dropped, the |---| row a rule. */
+static void table(struct hdoc *d, const char *rows)
+{
+	enum { MAXC = 16 };
+	int width[MAXC] = {0}, ncol = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		struct strbuf out = {0};
+		for (const char *p = rows; *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			char line[LESSON_MAX_LINE * 2 + 8];
+			snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+			p = nl ? nl + 1 : p + n;
+			int rule = strspn(line, "|-: ") == strlen(line);
+			char *cell = line + (line[0] == '|');
+			for (int c = 0; c < MAXC && *cell; c++) {
+				char *bar = strchr(cell, '|');
+				if (bar)
+					*bar = 0;
+				char clean[LESSON_MAX_LINE * 2 + 8];
+				size_t k = 0;
+				for (const char *q = cell + strspn(cell, " "); *q && k + 1 < sizeof clean; q++)
+					if (!(q[0] == '*' && q[1] == '*') && !(q > cell && q[-1] == '*' && q[0] == '*'))
+						clean[k++] = *q;
+				while (k > 0 && clean[k - 1] == ' ')
+					k--;
+				clean[k] = 0;
+				int w = text_width(clean);
+				if (pass == 0) {
+					width[c] = rule || w < width[c] ? width[c] : w;
+					ncol = c + 1 > ncol ? c + 1 : ncol;
+				} else if (rule) {
+					for (int i = 0; i < width[c] + 2; i++)
+						strbuf_puts(&out, "\xe2\x94\x80"); /* ─ */
+				} else {
+					strbuf_printf(&out, "%s%*s  ", clean, width[c] - w, "");
+				}
+				if (!bar)
+					break;
+				cell = bar + 1;
+			}
+			if (pass)
+				strbuf_puts(&out, "\n");
+		}
+		if (pass) {
+			d->oom |= out.oom;
+			mono(d, out.s ? out.s : "", 8.5, 12);
+		}
+		strbuf_release(&out);
+	}
+	(void)ncol;
+}
+
+enum para { P_NONE, P_TEXT, P_ITEM, P_MONO, P_TABLE };
 
 struct prose_state {
 	struct strbuf buf;
@@ -164,6 +219,8 @@ static void flush(struct hdoc *d, struct prose_state *ps)
 		marked(d, t, strlen(t), 10, 0, 14, 3);
 	else if (ps->kind == P_MONO)
 		mono(d, t, 8.5, 12);
+	else if (ps->kind == P_TABLE)
+		table(d, t);
 	d->oom |= ps->buf.oom;
 	strbuf_clear(&ps->buf);
 	ps->kind = P_NONE;
@@ -188,7 +245,14 @@ static void prose(struct hdoc *d, const char *text)
 			fence = !fence;
 			continue;
 		}
-		if (fence || strncmp(line, "    ", 4) == 0 || line[0] == '\t' || line[0] == '|') {
+		if (line[0] == '|' && !fence) {
+			if (ps.kind != P_TABLE)
+				flush(d, &ps);
+			ps.kind = P_TABLE;
+			strbuf_printf(&ps.buf, "%s\n", line);
+			continue;
+		}
+		if (fence || strncmp(line, "    ", 4) == 0 || line[0] == '\t') {
 			if (ps.kind != P_MONO)
 				flush(d, &ps);
 			ps.kind = P_MONO;
@@ -216,7 +280,7 @@ static void prose(struct hdoc *d, const char *text)
 			strbuf_printf(&ps.buf, "%s%s", item ? "\xe2\x80\xa2 " : "", item ? line + 2 : line);
 			continue;
 		}
-		if (ps.kind == P_MONO)
+		if (ps.kind == P_MONO || ps.kind == P_TABLE)
 			flush(d, &ps);
 		if (ps.kind == P_NONE)
 			ps.kind = P_TEXT;

@@ -1,7 +1,131 @@
 #include "app/picture.h"
 
+#include <glib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+static const double F_CAPTION = 9, F_PIC_TITLE = 13, GAP = 24;
+
+/* ---- laying out and drawing ---- */
+
+void picture_init(struct picture *pic)
+{
+	memset(pic, 0, sizeof *pic);
+	figure_init(&pic->fig);
+}
+
+void picture_release(struct picture *pic)
+{
+	figure_release(&pic->fig);
+	memset(pic, 0, sizeof *pic);
+}
+
+int picture_add_tensor(struct picture *pic, const struct tensor *t, const char *title, int diverging,
+		       int numbers)
+{
+	if (pic->n >= PIC_MAX_ITEMS)
+		return 0;
+	struct pic_item *it = &pic->item[pic->n++];
+	memset(it, 0, sizeof *it);
+	snprintf(it->title, sizeof it->title, "%s", title ? title : "");
+	it->hm.t = t;
+	it->hm.diverging = diverging;
+	it->hm.numbers = numbers;
+	return 1;
+}
+
+void picture_add_plots(struct picture *pic)
+{
+	for (int k = 0; k < pic->fig.n && pic->n < PIC_MAX_ITEMS; k++) {
+		struct pic_item *it = &pic->item[pic->n++];
+		memset(it, 0, sizeof *it);
+		it->p = &pic->fig.p[k];
+	}
+}
+
+/* The caption's text: the formulas, then the what-if line in bold. */
+static void caption_markup(const struct picture *pic, char *buf, size_t n)
+{
+	gchar *cap = g_markup_escape_text(pic->caption, -1);
+	gchar *wi = g_markup_escape_text(pic->whatif, -1);
+	snprintf(buf, n, "%s%s%s%s%s", cap, cap[0] && wi[0] ? "\n" : "", wi[0] ? "<b>WHAT-IF: " : "", wi,
+		 wi[0] ? "</b>" : "");
+	g_free(cap);
+	g_free(wi);
+}
+
+void picture_layout(struct fig_ctx *fc, struct picture *pic)
+{
+	const double P = 12, MAXW = pic->max_w > 0 ? pic->max_w : 1400;
+	double tw = 0, th = 0;
+	if (pic->title[0])
+		fig_text_size(fc, pic->title, F_PIC_TITLE, FIG_BOLD, 0, &tw, &th);
+	pic->title_h = pic->title[0] ? th + 8 : 0;
+	double x = P, y = P + pic->title_h, row_h = 0, right = P;
+	for (int i = 0; i < pic->n; i++) {
+		struct pic_item *it = &pic->item[i];
+		if (it->hm.t) {
+			it->hm.title = it->title[0] ? it->title : NULL;
+			it->hm.max_w = pic->max_w;
+			fig_heatmap_layout(fc, &it->hm);
+			it->w = it->hm.w;
+			it->h = it->hm.h;
+		} else {
+			it->w = pic->max_w > 0 && pic->max_w < FIG_PLOT_W ? pic->max_w : FIG_PLOT_W;
+			it->h = FIG_PLOT_H;
+		}
+		if (x > P && x + it->w > MAXW) {
+			x = P;
+			y += row_h + 8;
+			row_h = 0;
+		}
+		it->x = x;
+		it->y = y;
+		x += it->w + GAP;
+		row_h = it->h > row_h ? it->h : row_h;
+		right = x - GAP > right ? x - GAP : right;
+	}
+	double content = right - P;
+	content = fmax(content, tw);
+	char cap[PIC_TEXT + 2200];
+	caption_markup(pic, cap, sizeof cap);
+	double cw = 0, ch = 0;
+	if (cap[0]) {
+		double natural;
+		fig_text_size(fc, cap, F_CAPTION, FIG_MARKUP, 0, &natural, NULL);
+		cw = fmin(natural, fmax(content, 420)) + 1;
+		fig_text_size(fc, cap, F_CAPTION, FIG_MARKUP, cw, NULL, &ch);
+	}
+	pic->caption_w = cw;
+	pic->caption_y = y + row_h + 6;
+	pic->w = ceil(P + fmax(content, cw) + P);
+	pic->h = ceil(pic->caption_y + (cap[0] ? ch + 4 : 0) + P);
+}
+
+void picture_draw(struct fig_ctx *fc, const struct picture *pic, double x, double y)
+{
+	cairo_t *cr = fc->cr;
+	struct rgb fg = cmap_foreground(fc->theme);
+	fig_set_rgb(cr, cmap_background(fc->theme));
+	cairo_rectangle(cr, x, y, pic->w, pic->h);
+	cairo_fill(cr);
+	if (pic->title[0])
+		fig_text(fc, pic->title, F_PIC_TITLE, FIG_BOLD, 0, x + 12, y + 12, FIG_LEFT, 0, fg);
+	for (int i = 0; i < pic->n; i++) {
+		const struct pic_item *it = &pic->item[i];
+		if (it->hm.t)
+			fig_heatmap_draw(fc, &it->hm, x + it->x, y + it->y);
+		else
+			fig_plot_draw(fc, it->p, x + it->x, y + it->y, it->w, it->h);
+	}
+	char cap[PIC_TEXT + 2200];
+	caption_markup(pic, cap, sizeof cap);
+	if (cap[0])
+		fig_text(fc, cap, F_CAPTION, FIG_MARKUP, pic->caption_w, x + 12, y + pic->caption_y, FIG_LEFT, 0, fg);
+}
+
+/* ---- what a picture shows ---- */
 
 enum cmap_theme picture_theme(enum theme t)
 {

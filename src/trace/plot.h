@@ -1,6 +1,6 @@
 /* A plot as data: built from trace tensors only (plot_build.c), then drawn
  * by a front end: the explorer's braille view (tui/tui_plot.c), the ASCII
- * text of batch mode (plot_text.c), and later a cairo renderer. A plot has
+ * text of batch mode (plot_text.c), and the figures (app/figure_plot.c, cairo). A plot has
  * a title, an x and a y axis (label, range, "nice" ticks with their labels,
  * linear or log10), a legend and several series (lines, scatter points,
  * bars); every point remembers the trace cell (tensor name, row, col) its y
@@ -157,6 +157,10 @@ struct plot_canvas {
 enum status plot_canvas_draw(const struct plot *p, const struct plot_layout *L, int sx, int sy,
 			     struct plot_canvas *c, struct err *e);
 void plot_canvas_release(struct plot_canvas *c);
+
+/* How many slots the data area has for bars, each bar in the middle of
+ * its own: the categories, else the longest bar series' points. */
+int plot_bar_slots(const struct plot *p);
 
 /* A bar's value as text ("%.4f", or "%.2f" in a narrow slot) and where it
  * goes: the row above the bar's top (inside the bar when it reaches the

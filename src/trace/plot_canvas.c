@@ -238,6 +238,15 @@ static void line(struct plot_canvas *c, int x0, int y0, int x1, int y1, int s)
 	}
 }
 
+int plot_bar_slots(const struct plot *p)
+{
+	int n = 0;
+	for (int i = 0; i < p->nseries; i++)
+		if (p->series[i].mark & PLOT_BARS)
+			n = p->series[i].n > n ? p->series[i].n : n;
+	return p->x.categorical ? p->x.nticks : n;
+}
+
 /* A bar of category point q: the middle of its slot, from the bottom of
  * the area up to its value, in eighths of a cell. */
 static void bar(struct plot_canvas *c, const struct plot *p, const struct plot_layout *L,
@@ -305,12 +314,7 @@ enum status plot_canvas_draw(const struct plot *p, const struct plot_layout *L, 
 			have = 1;
 		}
 	}
-	int nbars = 0;
-	for (int i = 0; i < p->nseries; i++)
-		if (p->series[i].mark & PLOT_BARS)
-			nbars = p->series[i].n > nbars ? p->series[i].n : nbars;
-	if (p->x.categorical)
-		nbars = p->x.nticks;
+	int nbars = plot_bar_slots(p);
 	for (int i = 0; i < p->nseries; i++)
 		if (p->series[i].mark & PLOT_BARS)
 			for (int j = 0; j < p->series[i].n; j++)

@@ -5,7 +5,7 @@
 # becomes build/fuzz/fuzz_NAME.
 FUZZ_CC    ?= clang
 FUZZ_BUILD ?= build/fuzz
-FUZZ_PKGS  := ncursesw readline jansson openblas
+FUZZ_PKGS  := ncursesw readline jansson openblas cairo pangocairo fontconfig libxml-2.0
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-D_DEFAULT_SOURCE -Isrc -Itests/fuzz \
