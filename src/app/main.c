@@ -6,6 +6,7 @@
  * layer: it links them and starts the screen. */
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/livetrain.h"
 #include "app/script.h"
 #include "app/session.h"
 #include "app/tutor.h"
@@ -131,6 +132,8 @@ static int explorer_main(int argc, char **argv)
 	enum status cst = commands_init(&cmds, &e);
 	if (!cst)
 		cst = tutor_register(&cmds, &e);
+	if (!cst)
+		cst = livetrain_register(&cmds, &e);
 	if (cst) {
 		fprintf(stderr, "seqstep: %s\n", e.msg);
 		commands_release(&cmds); /* safe after a failed init: it is zeroed */

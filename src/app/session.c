@@ -31,6 +31,9 @@ void session_release(struct session *s)
 	if (s->hook.release)
 		s->hook.release(s->hook.arg);
 	memset(&s->hook, 0, sizeof s->hook);
+	if (s->task.release)
+		s->task.release(s->task.arg);
+	memset(&s->task, 0, sizeof s->task);
 	pipeline_release(&s->pipe);
 	trace_release(&s->trace);
 	drop_model(s);
@@ -400,6 +403,7 @@ static enum status load_into(struct session *s, const char *name, struct err *e)
 	}
 	drop_model(s);
 	s->model = m;
+	s->model_gen++;
 	snprintf(s->warning, sizeof s->warning, "%s", m->warning);
 	snprintf(s->model_arg, sizeof s->model_arg, "%s", name);
 	return ST_OK;
@@ -443,6 +447,18 @@ enum status session_load(struct session *s, const char *name, struct err *e)
 top:
 	enter(s, 0);
 	return ST_OK;
+}
+
+enum status session_adopt(struct session *s, struct model *m, struct err *e)
+{
+	drop_model(s);
+	s->model = m;
+	s->model_gen++;
+	char text[SESSION_TEXT];
+	snprintf(text, sizeof text, "%s", s->source);
+	if (!text[0])
+		session_default_sentence(s, text, sizeof text);
+	return run(s, text, e);
 }
 
 enum status session_translate(struct session *s, const char *text, struct err *e)

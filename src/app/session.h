@@ -36,6 +36,18 @@ struct session_sink {
 	void *arg;
 };
 
+/* Work the screen does between keys (live training): tick runs one slice
+ * of it (a fraction of a second) and returns SESSION_TASK_* flags; status
+ * is its line for the status bar ("" none). Batch mode has no time between
+ * commands, so there a task's command does all its work itself. */
+enum { SESSION_TASK_REDRAW = 1, SESSION_TASK_BUSY = 2 };
+struct session_task {
+	int (*tick)(void *arg);
+	void *arg;
+	void (*release)(void *arg);        /* frees arg (session_release calls it) */
+	char status[192];
+};
+
 struct session {
 	char model_arg[1024];  /* the model to load on first use (name or path) */
 	struct model *model;   /* NULL until loaded; on the heap because the
@@ -60,6 +72,8 @@ struct session {
 	int quit;
 	struct session_hook hook;
 	struct session_sink sink;
+	struct session_task task;
+	unsigned long model_gen; /* bumped whenever the model is replaced */
 	unsigned long gen;  /* bumped on every change, so views can cache */
 	char warning[512];  /* set by a load (unused tensors); the command
 			     * interpreter hands it to the front end once */
@@ -74,6 +88,9 @@ void session_release(struct session *s);
  * current one only on success, and re-runs: the last sentence when the new
  * vocabulary knows all its words, the model's default sentence otherwise. */
 enum status session_load(struct session *s, const char *name, struct err *e);
+/* Makes m (on the heap, loaded or built by the caller) the session's model,
+ * which then owns it, and re-runs the current sentence. */
+enum status session_adopt(struct session *s, struct model *m, struct err *e);
 /* Loads model_arg and translates the default sentence unless done already. */
 enum status session_ensure(struct session *s, struct err *e);
 /* Runs the model on text (with the current target and beam); keeps the stage,
