@@ -3,7 +3,8 @@
 # on a shipped model gives the files `seqstep train` gives for the same
 # config, seed and steps, byte for byte; `train save` never overwrites
 # without --force. The screen (tmux): `train 2000 --from scratch` starts,
-# the status line's step and loss move while keys still work, pause holds
+# the status line's step and loss move while keys still work (n goes on to
+# the loss curve), pause holds
 # the step, stop ends it, and q leaves the terminal as it was.
 set -u
 SEQSTEP=${SEQSTEP:-build/seqstep}
@@ -52,15 +53,16 @@ wait_for() { # TEXT: up to 10 s
 	done
 	return 1
 }
-# The step and loss the status line shows: "training 340/2000  loss 2.3142 ..."
-progress() { status_line | sed -n 's/.*\(training\|paused\) \([0-9]*\)\/2000  loss \([0-9.]*\).*/\2 \3/p'; }
+# The step and loss the status line shows: "training 340/20000  loss 2.3142 ..."
+progress() { status_line | sed -n 's/.*\(training\|paused\) \([0-9]*\)\/20000  loss \([0-9.]*\).*/\2 \3/p'; }
 
 cmd="stty -g >$tmp/before; env TERM=tmux-256color LANG=C.UTF-8 XDG_STATE_HOME=$tmp/state $SEQSTEP; echo exit=\$? >$tmp/rc; stty -g >$tmp/after; echo DONE; sleep 600"
 T -f /dev/null new-session -d -s w -x 110 -y 32 "$cmd"
 wait_for "press n to step" || die "first frame"
-keys : "train 2000 --from scratch" Enter
+# Long enough not to end during the test.
+keys : "train 20000 --from scratch" Enter
 wait_for "training from scratch" || die "train did not start: $(status_line)"
-wait_for "/2000  loss" || die "no status line"
+wait_for "/20000  loss" || die "no status line"
 a=$(progress)
 sleep 1.5
 b=$(progress)
@@ -68,9 +70,15 @@ b=$(progress)
 [ "${a% *}" -lt "${b% *}" ] 2>/dev/null || die "the step did not move: '$a' then '$b'"
 [ "${a#* }" != "${b#* }" ] || die "the loss did not move: '$a' then '$b'"
 screen | grep -q "dec.1.cross_attn.weights_avg" || die "the alignment is not on screen"
-# The interpreter stays responsive while it trains.
-keys n
-wait_for "this is the last stage" || die "a key did nothing while training"
+# The interpreter stays responsive while it trains: n goes on to the
+# loss curve, a stage once the history has its first point (step 200).
+i=0
+while [ $i -lt 40 ] && ! screen | grep -qF "train.loss ["; do
+	keys n
+	sleep 0.25
+	i=$((i + 1))
+done
+screen | grep -qF "train.loss [" || die "n did not reach the loss curve while training"
 keys : "train pause" Enter
 wait_for "paused at step" || die "pause: $(status_line)"
 p1=$(progress)
@@ -81,7 +89,7 @@ keys : "train resume" Enter
 wait_for "training again from step" || die "resume: $(status_line)"
 keys : "train stop" Enter
 wait_for "stopped at step" || die "stop: $(status_line)"
-screen | grep -q "/2000  loss" && die "the status line stayed after stop"
+screen | grep -q "/20000  loss" && die "the status line stayed after stop"
 keys q
 wait_for DONE || die "q did not quit"
 [ "$(cat "$tmp/rc" 2>/dev/null)" = "exit=0" ] || die "exit status: $(cat "$tmp/rc" 2>/dev/null)"

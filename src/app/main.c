@@ -6,6 +6,7 @@
  * layer: it links them and starts the screen. */
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/lab.h"
 #include "app/livetrain.h"
 #include "app/script.h"
 #include "app/session.h"
@@ -134,6 +135,8 @@ static int explorer_main(int argc, char **argv)
 		cst = tutor_register(&cmds, &e);
 	if (!cst)
 		cst = livetrain_register(&cmds, &e);
+	if (!cst)
+		cst = lab_register(&cmds, &e);
 	if (cst) {
 		fprintf(stderr, "seqstep: %s\n", e.msg);
 		commands_release(&cmds); /* safe after a failed init: it is zeroed */

@@ -34,6 +34,9 @@ void session_release(struct session *s)
 	if (s->task.release)
 		s->task.release(s->task.arg);
 	memset(&s->task, 0, sizeof s->task);
+	if (s->after_run.release)
+		s->after_run.release(s->after_run.arg);
+	memset(&s->after_run, 0, sizeof s->after_run);
 	pipeline_release(&s->pipe);
 	trace_release(&s->trace);
 	drop_model(s);
@@ -365,6 +368,8 @@ static enum status run(struct session *s, const char *text, struct err *e)
 		run_result_release(&res);
 		return st;
 	}
+	if (s->after_run.fn)
+		s->after_run.fn(s->after_run.arg, text, &o, &tmp);
 	struct pipeline p;
 	if ((st = pipeline_build(&p, &s->model->cfg, &tmp, e))) {
 		trace_release(&tmp);

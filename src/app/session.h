@@ -48,6 +48,15 @@ struct session_task {
 	char status[192];
 };
 
+/* Called after every run, before the new trace is shown: a module adds
+ * entries of its own (the BPTT lab runs a second model on the same
+ * sentence and adds its gradients). text and o are the run's. */
+struct session_after_run {
+	void (*fn)(void *arg, const char *text, const struct run_opts *o, struct trace *tr);
+	void *arg;
+	void (*release)(void *arg);        /* frees arg (session_release calls it) */
+};
+
 struct session {
 	char model_arg[1024];  /* the model to load on first use (name or path) */
 	struct model *model;   /* NULL until loaded; on the heap because the
@@ -73,6 +82,7 @@ struct session {
 	struct session_hook hook;
 	struct session_sink sink;
 	struct session_task task;
+	struct session_after_run after_run;
 	unsigned long model_gen; /* bumped whenever the model is replaced */
 	unsigned long gen;  /* bumped on every change, so views can cache */
 	char warning[512];  /* set by a load (unused tensors); the command

@@ -1,4 +1,5 @@
 #include "engine/model.h"
+#include "engine/bptt.h"
 #include "engine/blocks.h"
 #include "io/csvio.h"
 #include "engine/decode.h"
@@ -331,7 +332,7 @@ static int is_seq2seq(const struct model *m)
  * vanishing in a plain RNN, surviving in an LSTM. */
 static enum status record_rnn_gradients(struct model *m, const struct rnn_acts *a,
 					const int *tgt, int Tt, const char *const *src_labels,
-					struct trace *tr, struct err *e)
+					float clip, struct trace *tr, struct err *e)
 {
 	const struct config *c = &m->cfg;
 	int V = m->tgt_vocab.n, Ts = a->Ts;
@@ -355,6 +356,9 @@ static enum status record_rnn_gradients(struct model *m, const struct rnn_acts *
 		float loss = cross_entropy_forward_backward(a->logits, next, Tt, V, 0.0f, -1, dlogits);
 		rnn_backward(c, &m->w, &g, V, a, &da, dlogits, norms);
 		rnn_record_grad_norms(c, norms, Ts, src_labels, tr);
+		st = bptt_record(c, &m->w, a, &da, src_labels, tr, e);
+		if (!st)
+			st = bptt_record_clip(c, &g, a, &da, clip, src_labels, tr, e);
 		struct tensor *t = trace_add(tr, "loss", 1, 1, &loss,
 					     "cross-entropy of the target sequence (mean over its tokens), the loss BPTT differentiates");
 		if (t)
@@ -370,7 +374,7 @@ static enum status record_rnn_gradients(struct model *m, const struct rnn_acts *
 
 /* Teacher-forced full forward + trace of a (src, tgt) pair. */
 static enum status forward_and_record(struct model *m, const int *src, int Ts, const int *tgt,
-				      int Tt, struct trace *tr, struct err *e)
+				      int Tt, float clip, struct trace *tr, struct err *e)
 {
 	const struct config *c = &m->cfg;
 	int V = m->tgt_vocab.n;
@@ -401,7 +405,7 @@ static enum status forward_and_record(struct model *m, const int *src, int Ts, c
 			rnn_record(c, &m->w, &a, m->src_vocab.n, V, sl, tl,
 				   (const char *const *)m->src_vocab.tokens,
 				   (const char *const *)m->tgt_vocab.tokens, tr);
-			st = record_rnn_gradients(m, &a, tgt, Tt, sl, tr, e);
+			st = record_rnn_gradients(m, &a, tgt, Tt, sl, clip, tr, e);
 			rnn_acts_release(&a);
 		}
 	}
@@ -434,7 +438,7 @@ enum status model_run_ids(struct model *m, const int *src_ids, int n_src, const 
 	if ((st = check_ids(m, src_ids, n_src, m->src_vocab.n, "source", e)) ||
 	    (st = check_ids(m, tgt_ids, n_tgt, m->tgt_vocab.n, "target", e)))
 		return st;
-	return forward_and_record(m, src_ids, n_src, tgt_ids, n_tgt, tr, e);
+	return forward_and_record(m, src_ids, n_src, tgt_ids, n_tgt, 0.0f, tr, e);
 }
 
 /* The search over a model's stepper; ops->ctx is NULL when the stepper
@@ -578,8 +582,8 @@ static enum status encode_side(const struct tokenizer *tok, const char *text, st
 	return st;
 }
 
-enum status model_run(struct model *m, const char *text, const struct run_opts *o,
-		      struct trace *tr, struct run_result *out, struct err *e)
+static enum status run_as_is(struct model *m, const char *text, const struct run_opts *o,
+			     struct trace *tr, struct run_result *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
 	trace_clear(tr);
@@ -657,7 +661,7 @@ enum status model_run(struct model *m, const char *text, const struct run_opts *
 	}
 	out->n_src = Ts;
 	out->n_tgt = Tt;
-	if ((st = forward_and_record(m, src, Ts, tgt, Tt, tr, e)))
+	if ((st = forward_and_record(m, src, Ts, tgt, Tt, o->clip, tr, e)))
 		goto out;
 	record_tokenization(tr, "src", &se, m->src_vocab.unk);
 	if (o->target)
@@ -691,5 +695,35 @@ out:
 	decode_out_release(&d);
 	free(src);
 	free(tgt);
+	return st;
+}
+
+enum status model_run(struct model *m, const char *text, const struct run_opts *o,
+		      struct trace *tr, struct run_result *out, struct err *e)
+{
+	if (!(o->whh_radius > 0))
+		return run_as_is(m, text, o, tr, out, e);
+	memset(out, 0, sizeof *out);
+	if (m->cfg.arch != ARCH_RNN_SEQ2SEQ || m->cfg.cell != CELL_RNN)
+		return err_set(e, ST_USAGE,
+			       "W_hh's spectral radius is set for plain RNN encoders only; %s is %s",
+			       m->name, m->cfg.arch == ARCH_RNN_SEQ2SEQ ? cell_name(m->cfg.cell)
+									: arch_name(m->cfg.arch));
+	/* The run sees a copy of the weights with the encoder's W_hh rescaled;
+	 * the model's own weights are back in place when it returns. */
+	struct weights scaled;
+	enum status st = weights_init(&scaled, &m->cfg, m->src_vocab.n, m->tgt_vocab.n, e);
+	if (st)
+		return st;
+	memcpy(scaled.block, m->w.block, m->w.total * sizeof *scaled.block);
+	for (int l = 0; l < m->cfg.n_layers && !st; l++)
+		st = bptt_set_radius(scaled.rnn.enc[l].w_hh, m->cfg.hidden, o->whh_radius, e);
+	if (!st) {
+		struct weights own = m->w;
+		m->w = scaled;
+		st = run_as_is(m, text, o, tr, out, e);
+		m->w = own;
+	}
+	weights_release(&scaled);
 	return st;
 }

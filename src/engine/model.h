@@ -36,6 +36,11 @@ struct run_opts {
 	int max_len;       /* decoded tokens at most (0: config's max_decode_len) */
 	int topk;          /* next-token candidates recorded per step (default 5) */
 	const char *target; /* teacher forcing: decoder input text, NULL to decode */
+	/* The BPTT lab (bptt.h), plain rnn encoders only: */
+	float whh_radius;  /* > 0: run with each encoder W_hh rescaled to this
+			    * spectral radius (the model's weights stay as they are) */
+	float clip;        /* > 0: also record the encoder's gradients as global
+			    * norm clipping at this threshold leaves them */
 };
 
 struct run_result {
@@ -49,7 +54,8 @@ void run_opts_default(struct run_opts *o);
 void run_result_release(struct run_result *r);
 
 /* Tokenizes text, runs the encoder, decodes (or forces the target) and
- * records every intermediate in tr (cleared first). Block architectures
+ * records every intermediate in tr (cleared first). o->whh_radius on a
+ * model that is not a plain rnn_seq2seq RNN is ST_USAGE. Block architectures
  * (self_attention, attention_pooling) ignore text and run on their inputs. */
 enum status model_run(struct model *m, const char *text, const struct run_opts *o,
 		      struct trace *tr, struct run_result *out, struct err *e);

@@ -245,7 +245,8 @@ static enum status flush_section(struct parser *p)
 
 static const char *const lesson_commands[] = {"translate", "t",    "target", "load",   "show",
 					      "explain",   "goto", "set",    "step",   "back",
-					      "list",      "stages", "models", "help"};
+					      "list",      "stages", "models", "help",
+					      "grad"};
 
 static int allowed_command(const char *name)
 {

@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 static const struct view_ops *const all_views[] = {&view_matrix, &view_tokens, &view_embedpos,
-						    &view_step, &view_gates, &view_bars};
+						    &view_step,   &view_gates,  &view_bars,
+						    &view_grad};
 
 static volatile sig_atomic_t got_int, got_term;
 static int curses_on;

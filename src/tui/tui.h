@@ -70,7 +70,7 @@ struct view_ops {
 
 const struct view_ops *tui_view_for(enum view_kind k);
 extern const struct view_ops view_matrix, view_tokens, view_embedpos, view_step, view_gates,
-	view_bars;
+	view_bars, view_grad;
 
 struct tui {
 	struct session *s;

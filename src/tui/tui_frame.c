@@ -126,7 +126,7 @@ static void draw_pipeline(struct tui *t)
 				snprintf(lines[n].text, sizeof lines[n].text, "%s",
 					 st->section == SEC_INPUT ? "INPUT" : st->section == SEC_ENCODER ? "ENCODER"
 					 : st->section == SEC_DECODER ? "DECODER" : st->section == SEC_OUTPUT ? "OUTPUT"
-					 : "STAGES");
+					 : st->section == SEC_TRAINING ? "TRAINING" : "STAGES");
 			}
 			lines[n].a = sec;
 			lines[n++].walk = -1;

@@ -504,6 +504,7 @@ const struct view_ops *tui_view_for(enum view_kind k)
 	case VIEW_STEP: return &view_step;
 	case VIEW_GATES: return &view_gates;
 	case VIEW_BARS: return &view_bars;
+	case VIEW_GRAD: return &view_grad;
 	case VIEW_MATRIX:
 	case VIEW_COUNT: break;
 	}
