@@ -168,9 +168,11 @@ static enum status cmd_grad(struct cmd_ctx *c, int argc, char **argv, struct err
 		cmd_printf(c, "%s could not run this sentence (its vocabulary?)\n", m->name);
 	if ((st = session_goto(s, "bptt", e)))
 		return st;
+	/* Distance 0 first: the last step, where the gradient enters. */
+	session_select(s, 0, 0, INT_MAX);
 	c->out.view = CMD_VIEW_STAGE;
-	cmd_note(c, "A = %s, B = %s, C = the bound from %s's step Jacobians", s->model->name, m->name,
-		 s->model->name);
+	cmd_note(c, "A = %s, B = %s, C = the bound: %s's step Jacobians' norms multiplied",
+		 s->model->name, m->name, s->model->name);
 	return ST_OK;
 }
 

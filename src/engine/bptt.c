@@ -272,6 +272,11 @@ enum status bptt_record(const struct config *c, const struct weights *w, const s
 				 "relative to where it enters the encoder"
 			       : "‖∂L/∂h_t‖ / ‖∂L/∂h_{T-1}‖: the gradient reaching step t relative to "
 				 "where it enters the encoder; far below 1 is the vanishing gradient");
+		for (int t = 0; t < T; t++)
+			v[t] = v[t] > 0 ? (float)log10(v[t]) : -INFINITY;
+		put_steps(tr, "grad.enc.l%d.decades", l, T, v, labels,
+			  "log10 of grad.enc.lL.ratio: how many powers of ten the gradient has lost "
+			  "(negative) or gained by the time it reaches step t");
 		if (lstm) {
 			forget_products(c, &a->enc[l], T, v);
 			put_steps(tr, "grad.enc.l%d.fprod", l, T, v, labels,

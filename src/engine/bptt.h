@@ -3,9 +3,12 @@
  * model). Per encoder layer L, over the source steps t = 0..T-1, with the
  * state s_t = h_t (RNN, GRU) or (h_t, c_t) (LSTM):
  *
- *   grad.enc.lL.ratio [T]   ‖∂L/∂h_t‖ / ‖∂L/∂h_{T-1}‖: the gradient at t
+ *   grad.enc.lL.ratio [T]   ‖∂L/∂s_t‖ / ‖∂L/∂s_{T-1}‖: the gradient at t
  *                           relative to where it enters the encoder
- *   grad.enc.lL.c [T]       ‖∂L/∂c_t‖ (LSTM): the gradient of the memory cell
+ *   grad.enc.lL.decades [T] log10 of the ratio: powers of ten lost (or gained)
+ *   grad.enc.lL.state [T]   ‖∂L/∂s_t‖ (LSTM), which the ratio divides
+ *   grad.enc.lL.c [T]       ‖∂L/∂c_t‖ (LSTM): what the memory cell passes on to
+ *                           the next step (and the decoder), h_t held fixed
  *   grad.enc.lL.jac [T]     ‖∂s_t/∂s_{t-1}‖₂, the spectral norm (largest
  *                           singular value) of step t's Jacobian
  *   grad.enc.lL.jacprod [T] ∏_{j=t+1..T-1} ‖∂s_j/∂s_{j-1}‖₂ (1 at t = T-1)

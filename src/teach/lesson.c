@@ -737,6 +737,8 @@ const char *lesson_fmt_value(double v, char *buf, size_t n)
 		snprintf(buf, n, "%s", v < 0 ? "-inf" : "inf");
 	else if (isnan(v))
 		snprintf(buf, n, "nan");
+	else if (v != 0 && fabs(v) < 5e-5)
+		snprintf(buf, n, "%.3g", v); /* would print as 0.0000 (a vanishing gradient) */
 	else
 		snprintf(buf, n, "%.4f", v);
 	return buf;

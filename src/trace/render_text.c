@@ -159,8 +159,10 @@ void log_axis_fit(struct log_axis *a, const struct tensor *const *v, int n)
 	a->lo = (int)floor(log10(lo));
 	if (a->lo >= a->hi)
 		a->lo = a->hi - 1;
+	/* The small values are the point (a vanishing gradient); what grows
+	 * beyond the top is drawn full. */
 	if (a->hi - a->lo > LOG_AXIS_DECADES)
-		a->lo = a->hi - LOG_AXIS_DECADES;
+		a->hi = a->lo + LOG_AXIS_DECADES;
 }
 
 double log_axis_at(const struct log_axis *a, double v)

@@ -18,7 +18,7 @@ parameter gradient, and each step's Jacobian d s_t / d s_{t-1}
 (torch.linalg.matrix_norm, ord 2). It writes, under the trace names the
 engine uses:
 
-    grad.enc.l0.h, grad.enc.l0.c, grad.enc.l0.state, grad.enc.l0.ratio,
+    grad.enc.l0.h, grad.enc.l0.c, grad.enc.l0.state, grad.enc.l0.ratio, grad.enc.l0.decades,
     grad.enc.l0.jac, grad.enc.l0.jacprod, grad.enc.l0.bound, grad.enc.l0.fprod,
     enc.l0.radius, grad.norm
 
@@ -163,6 +163,7 @@ def run_case(name, model_dir, line, r):
             fprod.append(p.max())
         exp["grad.enc.l0.fprod"] = torch.stack(fprod)
     exp["grad.enc.l0.ratio"] = state_n / state_n[-1]
+    exp["grad.enc.l0.decades"] = torch.log10(exp["grad.enc.l0.ratio"])
 
     # Each step's Jacobian d s_t / d s_{t-1}, s = h or (h, c).
     Wd = [v.detach() for v in (W_ih, W_hh, b_ih, b_hh)]
