@@ -66,10 +66,21 @@ run 0 "tf beam" --model "$TF3" --translate "s4 s5 s6" --beam 3 --max-len 6
 run 0 "lstm beam" --model "$LSTM" --translate "s4 s5 s6" --beam 4 --max-len 5
 run 0 "qkv show" --model "$QKV" --show self_attn.q
 run 0 "qkv dump" --model "$QKV" --dump '*' --out "$tmp/d3"
+# Plots as text: the pooling figure, the positional encoding, the top-k bars.
+run 0 "plots" --model models/pooling-nw -c 'goto data; goto softmax; set view plot'
+run 0 "tf plots" --model "$TF" -c 'translate s4 s5 s6; show src.pos --plot; goto next'
+run 1 "plot refused" --model "$TF" -c 'translate s4 s5; goto embed; set view plot'
 if ! ls "$tmp/d1"/enc.0.*.csv >/dev/null 2>&1 || ! ls "$tmp/d2"/*.npy >/dev/null 2>&1; then
 	fail=$((fail + 1))
 	echo "FAIL dump: no files written"
 fi
+
+# What-if: switches, an edit, the diff and its snapshot, reset, and a
+# refused edit (the undo and the error paths free everything too).
+run 0 "what-if tf" --model "$TF" -c "translate s4 s5 s6; set scale off; set head dec.0.cross_attn 1 off; set temperature 2; snapshot; set positions off; diff; diff enc.0.self_attn.h0.weights; reset"
+run 0 "what-if lstm" --model "$LSTM" -c "translate s4 s5 s6; set beam 2; set temperature 0.5; edit dec.out.b 0 4 1.5; diff"
+run 0 "what-if qkv" --model "$QKV" -c "edit self_attn.w_q 0 0 1.67; diff self_attn.q; reset"
+run 1 "what-if refused" --model "$QKV" -c "edit self_attn.q 0 0 1"
 
 # Bad input: the error paths. Exit 2 (1 for usage), never 99.
 run 1 "unknown trace name" --model "$TF" --translate "s4" --show no.such.name

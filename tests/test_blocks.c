@@ -114,11 +114,55 @@ static void test_pooling_by_hand(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The shipped toy carries its true function (make.py's f(x) = 2 sin x +
+ * x^0.8) at each query, and the pooling tensors are labelled by x values. */
+static void test_pooling_truth_and_x_labels(void **state)
+{
+	(void)state;
+	struct model m;
+	struct trace tr;
+	run("models/pooling-nw", &m, &tr);
+	const struct tensor *f = trace_get(&tr, "pool.truth"), *q = trace_get(&tr, "pool.queries");
+	assert_non_null(f);
+	assert_non_null(q);
+	assert_int_equal(f->cols, q->cols);
+	for (int i = 0; i < q->cols; i++) {
+		double x = tensor_at(q, 0, i);
+		assert_float_equal(tensor_at(f, 0, i), 2 * sin(x) + pow(x, 0.8), 1e-5);
+	}
+	const struct tensor *w = trace_get(&tr, "pool.weights"), *v = trace_get(&tr, "pool.values");
+	assert_string_equal(w->row.labels[8], "2.0");
+	assert_string_equal(w->row.labels[1], "0.25");
+	assert_string_equal(w->col.labels[19], "2.079");
+	assert_string_equal(v->col.labels[19], "2.079");
+	assert_string_equal(f->col.labels[8], "2.0");
+	assert_string_equal(trace_get(&tr, "pool.out")->col.labels[8], "2.0");
+	trace_release(&tr);
+	model_release(&m);
+
+	/* "truth": true needs the file: one line naming what is missing */
+	char dir[] = "/tmp/seqstep-truth-XXXXXX", path[256], cmd[300];
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp -r models/pooling-nw/. '%s' && rm '%s/tensors/truth.csv'", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	struct err e = {0};
+	assert_int_equal(model_load(&m, dir, &e), ST_BADINPUT);
+	assert_non_null(strstr(e.msg, "missing tensor truth"));
+	snprintf(path, sizeof path, "%s/config.json", dir);
+	write_file(path, "{\"architecture\":\"attention_pooling\",\"pooling\":\"average\",\"n_keys\":40,"
+			 "\"n_queries\":20,\"truth\":\"yes\"}");
+	assert_int_equal(model_load(&m, dir, &e), ST_BADINPUT);
+	assert_non_null(strstr(e.msg, "\"truth\" must be true or false"));
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qkv_example_reproduces_notes),
 		cmocka_unit_test(test_pooling_by_hand),
+		cmocka_unit_test(test_pooling_truth_and_x_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 
 #include "app/commands.h"
 #include "app/session.h"
+#include "session_fixture.h"
 #include "engine/stages.h"
 
 #define TF "tests/ref/fixtures/tf-post-relu-h2"
@@ -102,36 +103,15 @@ static void parse_errors(void **state)
 
 /* ---- dispatch ---- */
 
-struct fixture {
-	struct session s;
-	struct commands c;
-	struct cmd_ctx ctx;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	struct err e;
-	if (!f)
-		return -1;
-	session_init(&f->s);
-	snprintf(f->s.model_arg, sizeof f->s.model_arg, "%s", TF);
-	if (commands_init(&f->c, &e))
-		return -1;
-	f->ctx.s = &f->s;
-	f->ctx.cmds = &f->c;
-	f->ctx.batch = 1;
-	*state = f;
-	return 0;
+	*state = session_fixture_new(TF);
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	cmd_out_release(&f->ctx.out);
-	commands_release(&f->c);
-	session_release(&f->s);
-	free(f);
+	session_fixture_free(*state);
 	return 0;
 }
 
@@ -170,7 +150,7 @@ static void after(struct cmd_ctx *c, void *arg)
 
 static void dispatch_added_command(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct err e;
 	/* What a lesson does: add a command; it runs, completes and has help. */
 	struct command probe = {"probe", "pr", cmd_probe, "probe [X...]", "a test command", complete_probe};
@@ -206,7 +186,7 @@ static void complete_probe_value(struct cmd_ctx *c, int argi, const char *word, 
 
 static void dispatch_added_setting(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct err e;
 	/* What a module does: add a key to set; it runs with all its words,
 	 * completes, is in help set and in set's error for an unknown key. */
@@ -241,7 +221,7 @@ static void dispatch_added_setting(void **state)
 
 static void dispatch_unknown_stops(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct err e;
 	struct command probe = {"probe", NULL, cmd_probe, "probe", "a test command", NULL};
 	assert_int_equal(commands_add(&f->c, &probe, &e), ST_OK);
@@ -261,7 +241,7 @@ static void dispatch_unknown_stops(void **state)
 
 static void dispatch_session(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct err e = {0};
 	struct session *s = &f->s;
 	assert_int_equal(commands_run(&f->c, &f->ctx, "translate s4 s5 s6", NULL, NULL, &e), ST_OK);
@@ -313,7 +293,7 @@ static int has(const struct strlist *l, const char *s)
 
 static void completion_candidates(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct err e;
 	struct strlist l = {0};
 	commands_complete(&f->c, &f->ctx, "", &l);
@@ -379,7 +359,7 @@ static void completion_candidates(void **state)
 
 static void completion_lessons(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct strlist l = {0};
 	setenv("SEQSTEP_LESSONS", "tests/ref", 1); /* no .md there but README.md */
 	complete_lessons(&f->ctx, 1, "", &l);
@@ -392,7 +372,7 @@ static void completion_lessons(void **state)
 
 static void stages_per_architecture(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct err e;
 	struct session *s = &f->s;
 	assert_int_equal(session_ensure(s, &e), ST_OK);

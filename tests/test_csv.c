@@ -112,6 +112,34 @@ static void test_roundtrip_quoting(void **state)
 	remove_tmpdir(dir);
 }
 
+/* A what-if dump: a first comment line the reader skips, and a label that
+ * begins with '#' written with the ' prefix so it never reads as one. */
+static void test_noted(void **state)
+{
+	(void)state;
+	char dir[4096], path[4200];
+	make_tmpdir(dir, sizeof dir, "csv");
+	snprintf(path, sizeof path, "%s/x.csv", dir);
+	struct trace tr;
+	trace_init(&tr);
+	struct tensor *t = labelled(&tr);
+	tensor_set_rows(t, "#rows", t->row.labels);
+	struct err e = {0};
+	assert_int_equal(csv_write_tensor_noted(path, t, "what-if: scale off\nx", 0, &e), ST_OK);
+	char *text = read_file(path, NULL);
+	assert_true(strncmp(text, "# what-if: scale off?x\n'#rows,'@d0,plain\n", 41) == 0);
+	free(text);
+	struct csv_matrix m;
+	if (csv_read_matrix(path, &m, &e) != ST_OK)
+		fail_msg("%s", e.msg);
+	assert_int_equal(m.rows, 6);
+	assert_string_equal(m.corner, "#rows");
+	assert_memory_equal(m.data, values, sizeof values);
+	csv_matrix_release(&m);
+	trace_release(&tr);
+	remove_tmpdir(dir);
+}
+
 static void test_fprint(void **state)
 {
 	(void)state;
@@ -425,6 +453,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_quoting), cmocka_unit_test(test_fprint),
+		cmocka_unit_test(test_noted),
 		cmocka_unit_test(test_nonfinite_written), cmocka_unit_test(test_refuse_overwrite),
 		cmocka_unit_test(test_atomic),            cmocka_unit_test(test_npy),
 		cmocka_unit_test(test_read_variants),     cmocka_unit_test(test_locale),

@@ -205,19 +205,32 @@ static void test_fixture(void **state)
 	struct stats st = {0};
 	trace_init(&tr);
 	assert_int_equal(model_load(&m, dir, &e), ST_OK);
-	for (int pass = 0; pass < 2; pass++) {
+	/* Passes 2 and 3 run with every what-if switch the model has on: the
+	 * formulas must describe what was computed then too. */
+	struct whatif wi;
+	whatif_init(&wi);
+	wi.sw.no_scale = wi.sw.no_mask = wi.sw.no_positions = 1;
+	wi.sw.temperature = 2.0f;
+	wi.sw.head_off[HB_ENC_SELF][0] = wi.sw.head_off[HB_DEC_CROSS][0] = 1;
+	wi.sw.head_off[HB_DEC_SELF][0] = 2;
+	for (int pass = 0; pass < 4; pass++) {
 		struct run_opts o;
 		struct run_result res;
 		run_opts_default(&o);
-		if (pass == 0)
+		if (pass % 2 == 0)
 			o.target = "t4 t5 t6";
 		else
 			o.max_len = 6;
+		if (pass >= 2)
+			o.whatif = &wi;
 		enum status s = model_run(&m, "s4 s5 s6 s7", &o, &tr, &res, &e);
 		if (s != ST_OK)
 			fail_msg("%s: %s", dir, e.msg);
+		if (pass >= 2 && !trace_whatif(&tr)[0])
+			fail_msg("%s: a what-if run without its what-if line", dir);
 		char what[1100];
-		snprintf(what, sizeof what, "%s (%s)", dir, pass ? "decoded" : "teacher-forced");
+		snprintf(what, sizeof what, "%s (%s%s)", dir, pass % 2 ? "decoded" : "teacher-forced",
+			 pass >= 2 ? ", every switch on" : "");
 		check_trace(&tr, what, &st);
 		run_result_release(&res);
 	}
@@ -574,18 +587,34 @@ static void remove_model(const char *dir)
 	rmdir(dir);
 }
 
+/* The block as given, then with the what-if switches of its kind on
+ * (scale off; an added query and another width), which the trace last
+ * holds. */
 static void run_block(const char *dir, const char *what, struct stats *st, struct trace *tr)
 {
 	struct model m;
 	struct err e = {0};
 	struct run_opts o;
 	struct run_result res;
+	struct whatif wi;
+	whatif_init(&wi);
+	wi.sw.no_scale = wi.sw.has_query = wi.sw.has_width = 1;
+	wi.sw.query = 2.25f;
+	wi.sw.width = 0.7f;
 	if (model_load(&m, dir, &e) != ST_OK)
 		fail_msg("%s: %s", what, e.msg);
+	for (int pass = 0; pass < 2; pass++) {
+		run_opts_default(&o);
+		o.whatif = pass ? &wi : NULL;
+		if (model_run(&m, NULL, &o, tr, &res, &e) != ST_OK)
+			fail_msg("%s: %s", what, e.msg);
+		check_trace(tr, what, st);
+		run_result_release(&res);
+	}
+	/* The last run (with the switches) is what the caller inspects: rerun plain. */
 	run_opts_default(&o);
 	if (model_run(&m, NULL, &o, tr, &res, &e) != ST_OK)
 		fail_msg("%s: %s", what, e.msg);
-	check_trace(tr, what, st);
 	run_result_release(&res);
 	model_release(&m);
 }
@@ -656,7 +685,8 @@ static void test_blocks(void **state)
 	show(buf);
 	explain_cell(&tr, po, 0, 1, buf, sizeof buf);
 	show(buf);
-	assert_non_null(strstr(buf, "out[1] = weights[1,0]·values[0] + "));
+	/* queries and keys label the pooling tensors by their x values */
+	assert_non_null(strstr(buf, "out[1.5] = weights[1.5,0.5]·values[0.5] + "));
 	explain_tensor(&tr, po, buf, sizeof buf);
 	show(buf);
 

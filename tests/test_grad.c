@@ -304,7 +304,7 @@ static double at_loss(void *p)
 {
 	struct atc *a = p;
 	attention_forward(a->out, a->scores, a->weights, a->q, a->k, a->v, a->T, a->S, a->C, a->NH,
-			  a->causal);
+			  a->causal, 1.0f / sqrtf((float)(a->C / a->NH)));
 	return dot_d(a->out, a->dout, (size_t)a->T * a->C);
 }
 

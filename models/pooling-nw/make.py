@@ -3,7 +3,7 @@
 
     /usr/bin/python3 models/pooling-nw/make.py          # from the repository root
 
-Writes config.json and tensors/{keys,values,queries,w}.csv into
+Writes config.json and tensors/{keys,values,queries,w,truth}.csv into
 models/pooling-average, models/pooling-nw and models/pooling-parametric
 (next to this script), overwriting them. Standard library only, and fully
 deterministic: the same files on every machine and every Python 3.
@@ -20,6 +20,9 @@ The data (a 1-D regression problem):
                 minimises the leave-one-out squared error of the kernel
                 regression on the 40 training points (grid 0.05 .. 10.00, step
                 0.05, computed on the rounded keys and values above)
+  truth    f(x) at each query, the noise-free function the values were drawn
+                from (config "truth": true), so the explorer's plot can draw
+                the true curve from the trace
 
 The pseudo-random numbers come from a 64-bit linear congruential generator
 (Knuth's MMIX constants), seed 2024, so nothing depends on Python's own
@@ -100,7 +103,7 @@ def write_vector(path, vals):
 def write_model(folder, pooling, keys, values, queries, w):
     os.makedirs(os.path.join(folder, "tensors"), exist_ok=True)
     cfg = {"architecture": "attention_pooling", "pooling": pooling,
-           "n_keys": len(keys), "n_queries": len(queries)}
+           "n_keys": len(keys), "n_queries": len(queries), "truth": True}
     with open(os.path.join(folder, "config.json"), "w") as fh:
         json.dump(cfg, fh, indent=1)
         fh.write("\n")
@@ -109,6 +112,7 @@ def write_model(folder, pooling, keys, values, queries, w):
     write_vector(os.path.join(t, "values.csv"), values)
     write_vector(os.path.join(t, "queries.csv"), queries)
     write_vector(os.path.join(t, "w.csv"), [w])
+    write_vector(os.path.join(t, "truth.csv"), [round(f(x), 6) for x in queries])
 
 
 def main():

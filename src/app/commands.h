@@ -123,6 +123,7 @@ void commands_model_names(struct strlist *out);
  * the keys, then hands a key's values to its setting. */
 void complete_stages(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_show(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
+void complete_list(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_explain(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_dump(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);
 void complete_help(struct cmd_ctx *c, int argi, const char *word, struct strlist *out);

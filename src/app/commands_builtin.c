@@ -192,16 +192,18 @@ static enum status cmd_goto(struct cmd_ctx *c, int argc, char **argv, struct err
 
 static enum status cmd_show(struct cmd_ctx *c, int argc, char **argv, struct err *e)
 {
-	if (argc != 2)
+	int plot = argc == 3 && strcmp(argv[2], "--plot") == 0;
+	if (argc != 2 && !plot)
 		return USAGE(c, "show", e);
 	enum status st = need_trace(c, e);
 	if (!st)
-		st = session_show(c->s, argv[1], e);
+		st = plot ? session_show_plot(c->s, argv[1], e) : session_show(c->s, argv[1], e);
 	if (st)
 		return st;
 	const struct tensor *t = trace_get(&c->s->trace, argv[1]);
-	cmd_note(c, "%s [%d x %d]", t->name, t->rows, t->cols);
-	c->out.view = CMD_VIEW_TENSOR;
+	cmd_note(c, "%s [%d x %d]%s", t->name, t->rows, t->cols, plot ? " as a plot (v: the matrices)" : "");
+	/* a plot is the stage's view; batch mode prints it as text */
+	c->out.view = plot ? CMD_VIEW_STAGE : CMD_VIEW_TENSOR;
 	snprintf(c->out.tensor, sizeof c->out.tensor, "%s", argv[1]);
 	return ST_OK;
 }
@@ -315,13 +317,27 @@ static enum status set_view(struct cmd_ctx *c, int argc, char **argv, struct err
 	if (argc != 3)
 		return set_usage(c, "view", e);
 	const char *v = argv[2];
-	if (strcmp(v, "numbers") == 0)
-		c->s->numbers = 1;
-	else if (strcmp(v, "heatmap") == 0)
-		c->s->numbers = 0;
-	else
-		return err_set(e, ST_USAGE, "set view takes numbers or heatmap, not '%s'", v);
-	c->s->gen++;
+	struct session *s = c->s;
+	if (strcmp(v, "numbers") == 0 || strcmp(v, "heatmap") == 0) {
+		session_set_view(s, 0, v[0] == 'n');
+	} else if (strcmp(v, "plot") == 0) {
+		enum status st = need_trace(c, e);
+		if (st)
+			return st;
+		/* the mode stays as it was where a plot makes no sense */
+		if (!session_plot_offer(s, NULL)) {
+			char where[256], list[400];
+			session_where(s, where, sizeof where);
+			plot_spec_stage_list(&s->pipe, &s->trace, list, sizeof list);
+			return err_set(e, ST_USAGE, "this stage (%s) has no plot; %s%s", where,
+				       list[0] ? "stages with a plot: " : "this model has no stage with a plot",
+				       list);
+		}
+		session_set_view(s, 1, s->numbers);
+	} else {
+		return err_set(e, ST_USAGE, "set view takes plot, heatmap or numbers, not '%s'", v);
+	}
+	c->out.view = CMD_VIEW_STAGE;
 	return ST_OK;
 }
 
@@ -332,8 +348,8 @@ static const struct setting builtin_settings[] = {
 	{"layer", set_layer, "set layer N", "which layer the views show", complete_set_layer},
 	{"theme", set_theme, "set theme default|contrast|mono",
 	 "colours: default, high contrast for projectors, or none", complete_set_theme},
-	{"view", set_view, "set view numbers|heatmap", "the main view shows numbers or a heatmap",
-	 complete_set_view},
+	{"view", set_view, "set view plot|heatmap|numbers",
+	 "the main view: a plot (where the stage has one), a heatmap or numbers", complete_set_view},
 };
 
 static enum status cmd_set(struct cmd_ctx *c, int argc, char **argv, struct err *e)
@@ -373,8 +389,10 @@ static const char keys_help[] =
 	"  arrows hjkl move the cell          Enter       explain the cell\n"
 	"  [ ]         previous / next head   { }         previous / next layer\n"
 	"  t           numbers / heatmap      Tab         next panel\n"
+	"  v           plot / matrices        (where the stage has a plot)\n"
 	"  PgUp PgDn   scroll a page          mouse       click a cell or a stage\n"
 	"  :           command line           ?           this help\n"
+	"  d           Δ against the run before (after set / edit: diff, reset)\n"
 	"  q           quit                   Esc         close an overlay\n";
 
 static enum status cmd_help(struct cmd_ctx *c, int argc, char **argv, struct err *e)
@@ -537,9 +555,10 @@ static const struct command builtin[] = {
 	{"back", NULL, cmd_step, "back [N]", "go to the previous stage (N stages)", NULL},
 	{"goto", NULL, cmd_goto, "goto STAGE [LAYER]", "jump to a stage (stages lists them)", complete_stages},
 	{"stages", NULL, cmd_stages, "stages", "list the pipeline's stages", NULL},
-	{"show", NULL, cmd_show, "show NAME", "show one trace tensor by name", complete_show},
-	{"list", NULL, cmd_list, "list [PATTERN]", "list trace tensors (all, or matching a glob or prefix)",
+	{"show", NULL, cmd_show, "show NAME [--plot]", "show one trace tensor by name (--plot: as a plot)",
 	 complete_show},
+	{"list", NULL, cmd_list, "list [PATTERN]", "list trace tensors (all, or matching a glob or prefix)",
+	 complete_list},
 	{"explain", NULL, cmd_explain, "explain [NAME] [ROW COL]",
 	 "how the selected cell (or ROW COL, indices or labels) was computed", complete_explain},
 	{"dump", NULL, cmd_dump, "dump PATTERN [DIR] [--force]",

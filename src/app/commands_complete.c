@@ -207,8 +207,9 @@ void complete_set_view(struct cmd_ctx *c, int argi, const char *word, struct str
 	(void)word;
 	if (argi != 2)
 		return;
-	strlist_add(out, "numbers");
+	strlist_add(out, "plot");
 	strlist_add(out, "heatmap");
+	strlist_add(out, "numbers");
 }
 
 void complete_dump(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
@@ -222,6 +223,14 @@ void complete_dump(struct cmd_ctx *c, int argi, const char *word, struct strlist
 }
 
 void complete_show(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
+{
+	if (argi == 1)
+		complete_trace_names(c, argi, word, out);
+	else if (argi == 2)
+		strlist_add(out, "--plot");
+}
+
+void complete_list(struct cmd_ctx *c, int argi, const char *word, struct strlist *out)
 {
 	if (argi == 1)
 		complete_trace_names(c, argi, word, out);

@@ -30,6 +30,8 @@ static void print_view(struct cmd_ctx *c, void *arg)
 	} else if (c->out.view == CMD_VIEW_TENSOR) {
 		const struct tensor *t = trace_get(&c->s->trace, c->out.tensor);
 		if (t)
+			textview_whatif(v->f, &c->s->trace);
+		if (t)
 			textview_tensor(v->f, t, v->width);
 	}
 }

@@ -11,6 +11,7 @@
 #include "app/script.h"
 #include "app/session.h"
 #include "app/tutor.h"
+#include "app/whatif.h"
 #include "base/parse.h"
 #include "io/datadir.h"
 #include "tui/tui.h"
@@ -133,6 +134,8 @@ static int explorer_main(int argc, char **argv)
 	enum status cst = commands_init(&cmds, &e);
 	if (!cst)
 		cst = tutor_register(&cmds, &e);
+	if (!cst)
+		cst = whatif_register(&cmds, &e);
 	if (!cst)
 		cst = livetrain_register(&cmds, &e);
 	if (!cst)

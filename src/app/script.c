@@ -19,6 +19,8 @@ static void print_output(struct cmd_ctx *c, void *arg)
 	} else if (c->out.view == CMD_VIEW_TENSOR) {
 		const struct tensor *t = trace_get(&c->s->trace, c->out.tensor);
 		if (t)
+			textview_whatif(stdout, &c->s->trace);
+		if (t)
 			textview_tensor(stdout, t, b->width);
 	}
 	fflush(stdout);

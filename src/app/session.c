@@ -15,6 +15,11 @@ void session_init(struct session *s)
 	snprintf(s->model_arg, sizeof s->model_arg, "%s", SESSION_DEFAULT_MODEL);
 	trace_init(&s->trace);
 	run_opts_default(&s->opts);
+	s->plot = -1;
+	whatif_init(&s->whatif);
+	trace_init(&s->prev);
+	trace_init(&s->snap);
+	trace_diff_init(&s->diff);
 }
 
 static void drop_model(struct session *s)
@@ -39,7 +44,55 @@ void session_release(struct session *s)
 	memset(&s->after_run, 0, sizeof s->after_run);
 	pipeline_release(&s->pipe);
 	trace_release(&s->trace);
+	trace_release(&s->prev);
+	trace_release(&s->snap);
+	trace_diff_release(&s->diff);
 	drop_model(s);
+}
+
+const struct trace *session_baseline(const struct session *s, const char **what)
+{
+	const char *w = s->have_snap ? "the snapshot" : "the previous run";
+	if (what)
+		*what = w;
+	return s->have_snap ? &s->snap : s->have_prev ? &s->prev : NULL;
+}
+
+/* The comparison with the baseline, after each run or snapshot. */
+static void rediff(struct session *s)
+{
+	const struct trace *base = session_baseline(s, NULL);
+	struct err e;
+	s->have_diff = base && s->have_trace && trace_diff_build(&s->diff, &s->trace, base, &e) == ST_OK;
+	if (!s->have_diff)
+		trace_diff_release(&s->diff);
+}
+
+/* A new model: its weights carry no edits, and nothing before compares. */
+static void forget_runs(struct session *s)
+{
+	whatif_init(&s->whatif);
+	trace_release(&s->prev);
+	trace_release(&s->snap);
+	trace_diff_release(&s->diff);
+	s->have_prev = s->have_snap = s->have_diff = s->diff_mode = 0;
+}
+
+enum status session_snapshot(struct session *s, int take, struct err *e)
+{
+	trace_release(&s->snap);
+	s->have_snap = 0;
+	if (take) {
+		if (!s->have_trace)
+			return err_set(e, ST_USAGE, "nothing to keep yet: translate a sentence first");
+		enum status st = trace_copy(&s->snap, &s->trace, e);
+		if (st)
+			return st;
+		s->have_snap = 1;
+	}
+	rediff(s);
+	s->gen++;
+	return ST_OK;
 }
 
 static const struct stage *cur_stage(const struct session *s)
@@ -59,8 +112,33 @@ int session_layer(const struct session *s)
 	return cur_stage(s) ? s->pipe.walk[s->walk].layer : 0;
 }
 
+int session_plot_offer(const struct session *s, struct plot_spec *p)
+{
+	struct plot_spec tmp;
+	p = p ? p : &tmp;
+	if (!s->have_trace) {
+		memset(p, 0, sizeof *p);
+		return 0;
+	}
+	if (s->show[0])
+		return plot_spec_tensor(&s->trace, s->show, p);
+	return plot_spec_stage(&s->pipe, cur_stage(s), session_layer(s), &s->trace, p);
+}
+
+int session_plotting(const struct session *s, struct plot_spec *p)
+{
+	struct plot_spec tmp;
+	p = p ? p : &tmp;
+	if (s->show[0] && s->show_plot)
+		return session_plot_offer(s, p);
+	return s->plot != 0 && session_plot_offer(s, p) && (s->plot > 0 || p->by_default);
+}
+
 int session_npanels(const struct session *s)
 {
+	struct plot_spec ps;
+	if (session_plotting(s, &ps))
+		return ps.n;
 	if (s->show[0])
 		return 1;
 	const struct stage *st = cur_stage(s);
@@ -77,6 +155,13 @@ const struct tensor *session_panel(const struct session *s, int i, char *name, s
 	name[0] = 0;
 	if (!s->have_trace)
 		return NULL;
+	struct plot_spec ps;
+	if (session_plotting(s, &ps)) {
+		if (i < 0 || i >= ps.n)
+			return NULL;
+		snprintf(name, n, "%s", ps.name[i]);
+		return trace_get(&s->trace, name);
+	}
 	if (s->show[0]) {
 		if (i != 0)
 			return NULL;
@@ -112,10 +197,12 @@ static void enter(struct session *s, int walk)
 {
 	s->walk = walk;
 	s->show[0] = 0;
+	s->show_plot = 0;
 	const struct stage *st = cur_stage(s);
-	s->panel = st ? st->primary : 0;
+	struct plot_spec ps;
+	s->panel = session_plotting(s, &ps) ? ps.primary : st ? st->primary : 0;
 	if (st && !session_panel(s, s->panel, NULL, 0))
-		for (int i = 0; i < st->npanels; i++)
+		for (int i = 0; i < session_npanels(s); i++)
 			if (session_panel(s, i, NULL, 0)) {
 				s->panel = i;
 				break;
@@ -220,6 +307,7 @@ enum status session_show(struct session *s, const char *name, struct err *e)
 		return err_set(e, ST_USAGE, "nothing to show yet: translate a sentence first");
 	if (!trace_get(&s->trace, name))
 		return err_set(e, ST_USAGE, "no trace entry named '%s' (list shows them all)", name);
+	s->show_plot = 0;
 	int w, h, p;
 	if (pipeline_locate(&s->pipe, name, &w, &h, &p)) {
 		enter(s, w);
@@ -227,10 +315,90 @@ enum status session_show(struct session *s, const char *name, struct err *e)
 		s->panel = p;
 		if (s->pipe.st[s->pipe.walk[w].stage].block >= 0)
 			s->layer_pref = s->pipe.walk[w].layer;
+		if (session_plotting(s, NULL)) {
+			/* the stage shows its plot: the cursor on the tensor when the
+			 * plot has it, else the tensor on its own */
+			s->panel = -1;
+			char buf[STAGE_NAME * 2];
+			for (int i = 0; i < session_npanels(s) && s->panel < 0; i++)
+				if (session_panel(s, i, buf, sizeof buf) && strcmp(buf, name) == 0)
+					s->panel = i;
+			if (s->panel < 0) {
+				snprintf(s->show, sizeof s->show, "%s", name);
+				s->panel = 0;
+			}
+		}
 	} else {
 		snprintf(s->show, sizeof s->show, "%s", name);
 		s->panel = 0;
 	}
+	clamp_cell(s);
+	s->gen++;
+	return ST_OK;
+}
+
+enum status session_plot_build(const struct session *s, struct figure *f, struct err *e)
+{
+	struct plot_spec ps;
+	figure_init(f);
+	if (!session_plotting(s, &ps))
+		return err_set(e, ST_USAGE, "this stage shows no plot");
+	char name[STAGE_NAME * 2];
+	session_panel(s, s->panel, name, sizeof name);
+	return plot_spec_build(&ps, &s->trace, name, s->row, s->col, f, e);
+}
+
+void session_set_view(struct session *s, int plot, int numbers)
+{
+	char name[STAGE_NAME * 2];
+	const struct tensor *was = session_panel(s, s->panel, name, sizeof name);
+	int row = s->row, col = s->col;
+	s->plot = plot;
+	s->numbers = numbers;
+	if (!plot)
+		s->show_plot = 0;
+	int n = session_npanels(s), found = 0;
+	for (int i = 0; was && i < n && !found; i++)
+		if (session_panel(s, i, NULL, 0) == was) {
+			s->panel = i;
+			found = 1;
+		}
+	if (!found) {
+		/* another set of panels: start where the stage (or plot) starts */
+		struct plot_spec ps;
+		const struct stage *st = session_stage(s);
+		s->panel = session_plotting(s, &ps) ? ps.primary : st ? st->primary : 0;
+		if (s->panel >= n || !session_panel(s, s->panel, NULL, 0))
+			s->panel = 0;
+	}
+	s->row = row;
+	s->col = col;
+	clamp_cell(s);
+	s->gen++;
+}
+
+enum status session_show_plot(struct session *s, const char *name, struct err *e)
+{
+	struct plot_spec ps;
+	if (!s->have_trace)
+		return err_set(e, ST_USAGE, "nothing to show yet: translate a sentence first");
+	if (!trace_get(&s->trace, name))
+		return err_set(e, ST_USAGE, "no trace entry named '%s' (list shows them all)", name);
+	if (!plot_spec_tensor(&s->trace, name, &ps))
+		return err_set(e, ST_USAGE, "%s has no plot (plots are drawn for vectors and the figures README lists)",
+			       name);
+	/* from the stage that shows it, if one does, so n and p go on from there */
+	enum status st = session_show(s, name, e);
+	if (st)
+		return st;
+	snprintf(s->show, sizeof s->show, "%s", name);
+	s->show_plot = 1;
+	/* the cursor on the tensor asked for, when the plot has it */
+	char buf[STAGE_NAME * 2];
+	s->panel = ps.primary;
+	for (int i = 0; i < session_npanels(s); i++)
+		if (session_panel(s, i, buf, sizeof buf) && strcmp(buf, name) == 0)
+			s->panel = i;
 	clamp_cell(s);
 	s->gen++;
 	return ST_OK;
@@ -324,7 +492,7 @@ void session_subject(const struct session *s, char *buf, size_t n, int utf8)
 /* Where we were, by stage id, so a re-run can come back to it. */
 struct spot {
 	const char *id;
-	int layer, head, panel, row, col, had;
+	int layer, head, panel, row, col, had, show_plot;
 	char show[STAGE_NAME * 2];
 };
 
@@ -339,6 +507,7 @@ static void remember(const struct session *s, struct spot *p)
 	p->row = s->row;
 	p->col = s->col;
 	snprintf(p->show, sizeof p->show, "%s", s->show);
+	p->show_plot = s->show_plot;
 }
 
 static void restore(struct session *s, const struct spot *p)
@@ -348,8 +517,10 @@ static void restore(struct session *s, const struct spot *p)
 	enter(s, i >= 0 ? pipeline_walk_index(&s->pipe, i, p->layer) : 0);
 	if (i >= 0 && p->panel < session_npanels(s) && session_panel(s, p->panel, NULL, 0))
 		s->panel = p->panel;
-	if (p->show[0] && trace_get(&s->trace, p->show))
+	if (p->show[0] && trace_get(&s->trace, p->show)) {
 		snprintf(s->show, sizeof s->show, "%s", p->show);
+		s->show_plot = p->show_plot;
+	}
 	s->row = p->row;
 	s->col = p->col;
 	clamp_cell(s);
@@ -361,6 +532,7 @@ static enum status run(struct session *s, const char *text, struct err *e)
 	struct run_result res = {0};
 	struct run_opts o = s->opts;
 	o.target = s->target[0] ? s->target : NULL;
+	o.whatif = &s->whatif;
 	trace_init(&tmp);
 	enum status st = model_run(s->model, text, &o, &tmp, &res, e);
 	if (st) {
@@ -378,7 +550,13 @@ static enum status run(struct session *s, const char *text, struct err *e)
 	}
 	struct spot spot;
 	remember(s, &spot);
-	trace_release(&s->trace);
+	/* The run before stays, as the diff's baseline. */
+	trace_release(&s->prev);
+	if (s->have_trace)
+		s->prev = s->trace;
+	else
+		trace_release(&s->trace);
+	s->have_prev = s->have_trace;
 	s->trace = tmp;
 	s->have_trace = 1;
 	pipeline_release(&s->pipe);
@@ -390,6 +568,7 @@ static enum status run(struct session *s, const char *text, struct err *e)
 	snprintf(s->unknown, sizeof s->unknown, "%s", res.unknown);
 	run_result_release(&res);
 	restore(s, &spot);
+	rediff(s);
 	s->gen++;
 	return ST_OK;
 }
@@ -409,6 +588,8 @@ static enum status load_into(struct session *s, const char *name, struct err *e)
 	drop_model(s);
 	s->model = m;
 	s->model_gen++;
+	forget_runs(s);
+	s->opts.whh_radius = 0; /* the lab's rescaled W_hh was the old model's */
 	snprintf(s->warning, sizeof s->warning, "%s", m->warning);
 	snprintf(s->model_arg, sizeof s->model_arg, "%s", name);
 	return ST_OK;
@@ -435,6 +616,7 @@ enum status session_load(struct session *s, const char *name, struct err *e)
 	/* A new vocabulary: the old forced target and position rarely fit. */
 	s->target[0] = 0;
 	s->show[0] = 0;
+	s->show_plot = 0;
 	s->head = 0;
 	s->layer_pref = 0;
 	s->row = s->col = 0;
@@ -450,6 +632,7 @@ enum status session_load(struct session *s, const char *name, struct err *e)
 	if ((st = run(s, text, e)))
 		return st;
 top:
+	forget_runs(s); /* a first try with the old sentence is no baseline */
 	enter(s, 0);
 	return ST_OK;
 }
@@ -459,6 +642,12 @@ enum status session_adopt(struct session *s, struct model *m, struct err *e)
 	drop_model(s);
 	s->model = m;
 	s->model_gen++;
+	/* Edits were made to the old weights; a snapshot stays, so the class
+	 * can diff what training made against what was there before. */
+	whatif_init(&s->whatif);
+	trace_release(&s->prev);
+	trace_diff_release(&s->diff);
+	s->have_prev = s->have_diff = s->diff_mode = 0;
 	char text[SESSION_TEXT];
 	snprintf(text, sizeof text, "%s", s->source);
 	if (!text[0])
@@ -506,6 +695,16 @@ enum status session_set_beam(struct session *s, int beam, struct err *e)
 	if (st)
 		s->opts.beam = old;
 	return st;
+}
+
+enum status session_rerun(struct session *s, struct err *e)
+{
+	enum status st = session_ensure(s, e);
+	if (st)
+		return st;
+	char src[SESSION_TEXT];
+	snprintf(src, sizeof src, "%s", s->source);
+	return run(s, src, e);
 }
 
 void session_default_sentence(const struct session *s, char *buf, size_t n)

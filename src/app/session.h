@@ -5,9 +5,11 @@
 #ifndef SEQSTEP_SESSION_H
 #define SEQSTEP_SESSION_H
 
+#include "app/plotspec.h"
 #include "engine/model.h"
 #include "engine/stages.h"
 #include "base/status.h"
+#include "trace/diff.h"
 #include "trace/trace.h"
 
 #include <stddef.h>
@@ -76,8 +78,11 @@ struct session {
 	int panel;       /* focused panel of the current stage */
 	int row, col;    /* selected cell of the focused panel's tensor */
 	int numbers;     /* the main view shows numbers, not a heatmap */
+	int plot;        /* -1: the stages that are curves open as plots; 1: every
+			  * stage that has a plot shows it; 0: none does */
 	enum theme theme;
 	char show[STAGE_NAME * 2]; /* a tensor shown outside the pipeline, "" when none */
+	int show_plot;   /* show NAME --plot: the shown tensor as a plot */
 	int quit;
 	struct session_hook hook;
 	struct session_sink sink;
@@ -87,6 +92,15 @@ struct session {
 	unsigned long gen;  /* bumped on every change, so views can cache */
 	char warning[512];  /* set by a load (unused tensors); the command
 			     * interpreter hands it to the front end once */
+	/* What-if (app/whatif.c): the switches and edits every run uses, the
+	 * run before this one and an optional snapshot to compare with, the
+	 * comparison (rebuilt after each run) and whether the views draw Δ. */
+	struct whatif whatif;
+	struct trace prev, snap;
+	int have_prev, have_snap;
+	struct trace_diff diff;
+	int have_diff;
+	int diff_mode;
 };
 
 void session_init(struct session *s);
@@ -109,6 +123,13 @@ enum status session_translate(struct session *s, const char *text, struct err *e
 /* Teacher forcing: NULL or "" goes back to decoding. Re-runs. */
 enum status session_set_target(struct session *s, const char *text, struct err *e);
 enum status session_set_beam(struct session *s, int beam, struct err *e);
+/* Runs the current sentence again (after a what-if switch or edit). */
+enum status session_rerun(struct session *s, struct err *e);
+/* Keeps a copy of the current trace as the baseline of the diff (take 1),
+ * or drops it (take 0: the previous run is the baseline again). */
+enum status session_snapshot(struct session *s, int take, struct err *e);
+/* The diff's baseline: the snapshot, the previous run, or NULL. */
+const struct trace *session_baseline(const struct session *s, const char **what);
 /* A sentence the model knows: SESSION_DEFAULT_SENTENCE when its vocabulary
  * has every word, else the first few ordinary vocabulary entries. */
 void session_default_sentence(const struct session *s, char *buf, size_t n);
@@ -127,6 +148,21 @@ enum status session_show(struct session *s, const char *name, struct err *e);
 void session_move(struct session *s, int drow, int dcol);
 void session_select(struct session *s, int panel, int row, int col);
 void session_focus(struct session *s, int panel);
+
+/* Plots. While a position shows its plot, its panels are the tensors the
+ * plot's points come from (plotspec.h), so the cursor is on a point. */
+/* The plot the position offers, shown or not (p may be NULL); 0: none. */
+int session_plot_offer(const struct session *s, struct plot_spec *p);
+/* Whether the position shows its plot now. */
+int session_plotting(const struct session *s, struct plot_spec *p);
+/* The figure the position shows, drawn around the cursor's cell. */
+enum status session_plot_build(const struct session *s, struct figure *f, struct err *e);
+/* The view mode (plot -1, 0 or 1; numbers 0 or 1); the cursor stays on
+ * the same tensor cell when the new panels have that tensor. */
+void session_set_view(struct session *s, int plot, int numbers);
+/* Shows a tensor on its own as a plot (show NAME --plot) until the next
+ * move, leaving the view mode as it is; ST_USAGE when it has no plot. */
+enum status session_show_plot(struct session *s, const char *name, struct err *e);
 
 /* What the current position shows. */
 const struct stage *session_stage(const struct session *s); /* NULL in show mode or empty */

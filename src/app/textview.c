@@ -1,9 +1,17 @@
 #include "app/textview.h"
 #include "base/textwidth.h"
+#include "trace/plot_text.h"
 #include "trace/render_text.h"
 
 #include <math.h>
 #include <string.h>
+
+int textview_plot_height(int width)
+{
+	/* a plot about as tall as it reads well: a quarter of the width */
+	int h = width / 4;
+	return h < 16 ? 16 : h > 40 ? 40 : h;
+}
 
 void textview_tensor(FILE *f, const struct tensor *t, int width)
 {
@@ -189,14 +197,31 @@ static void text_grad(FILE *f, const struct session *s)
 	}
 }
 
+void textview_whatif(FILE *f, const struct trace *tr)
+{
+	if (trace_whatif(tr)[0])
+		fprintf(f, "WHAT-IF: %s\n", trace_whatif(tr));
+}
+
 void textview_stage(FILE *f, const struct session *s, int width)
 {
 	char where[256];
 	session_where(s, where, sizeof where);
 	fprintf(f, "== %s ==\n", where);
+	textview_whatif(f, &s->trace);
 	const struct stage *st = session_stage(s);
 	if (st && st->intro)
 		fprintf(f, "%s\n", st->intro);
+	if (session_plotting(s, NULL)) {
+		struct figure fig;
+		struct err e;
+		if (session_plot_build(s, &fig, &e))
+			fprintf(f, "(no plot: %s)\n", e.msg);
+		else
+			figure_text(f, &fig, width, textview_plot_height(width));
+		figure_release(&fig);
+		return;
+	}
 	enum view_kind k = st ? st->view : VIEW_MATRIX;
 	switch (k) {
 	case VIEW_TOKENS: text_tokens(f, s); return;

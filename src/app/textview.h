@@ -10,8 +10,14 @@
 
 #include <stdio.h>
 
-/* The current stage (or the tensor shown on its own), as wide as width. */
+/* The current stage (or the tensor shown on its own), as wide as width;
+ * its plot when it shows one (trace/plot_text.h). */
 void textview_stage(FILE *f, const struct session *s, int width);
+/* Lines of a text plot at that width. */
+int textview_plot_height(int width);
+/* "WHAT-IF: scale off" when the trace is of a what-if run (nothing else),
+ * so no printed view passes for the model as trained. */
+void textview_whatif(FILE *f, const struct trace *tr);
 /* One tensor: its header, numbers and heatmap. */
 void textview_tensor(FILE *f, const struct tensor *t, int width);
 

@@ -2,6 +2,7 @@
 #include "engine/ops.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,9 @@ static float *transposed(const float *m, int rows, int cols)
 }
 
 enum status self_attention_run(const struct config *c, const struct weights *w,
-			       struct trace *tr, struct err *e)
+			       const struct switches *sw, struct trace *tr, struct err *e)
 {
+	float scale = switches_scale(sw, c->d_k);
 	const struct sa_weights *s = &w->sa;
 	int T = c->n_tokens, D = c->d_model, K = c->d_k;
 	const char *labels[64];
@@ -38,7 +40,7 @@ enum status self_attention_run(const struct config *c, const struct weights *w,
 	for (int i = 0; i < 3; i++)
 		matmul_forward(qkv + (size_t)i * T * K, s->x, wt[i], NULL, T, D, K);
 	attention_forward(out, sc, wg, qkv, qkv + (size_t)T * K, qkv + (size_t)2 * T * K, T, T, K, 1,
-			  0);
+			  0, scale);
 	struct tensor *t = trace_add(tr, "self_attn.x", T, D, s->x,
 				     "input rows X (word embedding + positional encoding)");
 	tensor_set_rows(t, "token", rl);
@@ -59,13 +61,16 @@ enum status self_attention_run(const struct config *c, const struct weights *w,
 		tensor_set_cols(t, "dim", NULL);
 		tensor_set_prov(tr, t, PROV_MATMUL, "self_attn.x", nm[i][0], NULL, NULL, NULL);
 	}
-	t = trace_add(tr, "self_attn.scores", T, T, sc, "scores = Q Kᵀ / √d_k; rows: queries; cols: keys");
+	t = trace_add(tr, "self_attn.scores", T, T, sc,
+		      scale == 1.0f / sqrtf((float)K)
+			      ? "scores = Q Kᵀ / √d_k; rows: queries; cols: keys"
+			      : "scores = Q Kᵀ without the 1/√d_k (what-if: scale off); rows: queries; cols: keys");
 	tensor_set_rows(t, "query", rl);
 	tensor_set_cols(t, "key", rl);
 	tensor_set_prov(tr, t, PROV_SCORES, "self_attn.q", "self_attn.k", NULL, NULL, NULL);
 	if (t) {
 		t->prov.len = K;
-		t->prov.scale = 1.0f / sqrtf((float)K);
+		t->prov.scale = scale;
 	}
 	t = trace_add(tr, "self_attn.weights", T, T, wg, "attention weights = softmax(scores) per row");
 	tensor_set_rows(t, "query", rl);
@@ -86,40 +91,93 @@ out:
 	return st;
 }
 
+/* An x value as an axis label: the fewest decimals (at least one) that give
+ * the value back, so "2.0" and "2.079" read as x values, never as the row
+ * or column index a command also accepts. */
+static void x_label(char *buf, size_t n, float v)
+{
+	for (int d = 1; d <= 6; d++) {
+		snprintf(buf, n, "%.*f", d, (double)v);
+		if (fabs(strtod(buf, NULL) - (double)v) <= 1e-6 * fmax(1.0, fabs((double)v)))
+			return;
+	}
+}
+
+/* Labels holding the values of xs (n of them), interned in the trace. */
+static const char *const *x_labels(struct trace *tr, const float *xs, int n)
+{
+	char *buf = malloc((size_t)n * 24);
+	const char **l = malloc((size_t)n * sizeof *l);
+	const char *const *out = NULL;
+	if (buf && l) {
+		for (int i = 0; i < n; i++) {
+			x_label(buf + (size_t)i * 24, 24, xs[i]);
+			l[i] = buf + (size_t)i * 24;
+		}
+		out = trace_labels(tr, n, l);
+	} else {
+		tr->oom = 1;
+	}
+	free(buf);
+	free(l);
+	return out;
+}
+
 enum status attention_pooling_run(const struct config *c, const struct weights *w,
-				  struct trace *tr, struct err *e)
+				  const struct switches *sw, struct trace *tr, struct err *e)
 {
 	const struct pool_weights *p = &w->pool;
-	int n = c->n_keys, m = c->n_queries;
-	float width = c->pooling == POOL_PARAMETRIC ? p->w[0] : 1.0f;
+	int n = c->n_keys, m = c->n_queries + (sw && sw->has_query);
+	int kernel = c->pooling != POOL_AVERAGE;
+	float width = kernel && sw && sw->has_width ? sw->width
+		      : c->pooling == POOL_PARAMETRIC ? p->w[0] : 1.0f;
+	char sdesc[200];
+	if (!kernel)
+		snprintf(sdesc, sizeof sdesc, "scores: all equal (average pooling)");
+	else if (sw && sw->has_width)
+		snprintf(sdesc, sizeof sdesc, "scores = -((x - x_i) w)² / 2, w = %g set by the what-if, "
+			 "the model's w is %g (%s Gaussian kernel)", (double)width,
+			 c->pooling == POOL_PARAMETRIC ? (double)p->w[0] : 1.0,
+			 c->pooling == POOL_PARAMETRIC ? "parametric" : "Nadaraya-Watson");
+	else if (c->pooling == POOL_PARAMETRIC)
+		snprintf(sdesc, sizeof sdesc, "scores = -((x - x_i) w)² / 2 (parametric Gaussian kernel)");
+	else
+		snprintf(sdesc, sizeof sdesc, "scores = -(x - x_i)² / 2 (Nadaraya-Watson Gaussian kernel)");
 	struct tensor *k = trace_add(tr, "pool.keys", 1, n, p->keys, "keys x_i (training inputs)");
 	struct tensor *v = trace_add(tr, "pool.values", 1, n, p->values, "values y_i (training targets)");
-	struct tensor *q = trace_add(tr, "pool.queries", 1, m, p->queries, "queries x (where f is estimated)");
-	struct tensor *sc = trace_add(tr, "pool.scores", m, n, NULL,
-				      c->pooling == POOL_AVERAGE ? "scores: all equal (average pooling)"
-				      : c->pooling == POOL_PARAMETRIC
-					      ? "scores = -((x - x_i) w)² / 2 (parametric Gaussian kernel)"
-					      : "scores = -(x - x_i)² / 2 (Nadaraya-Watson Gaussian kernel)");
+	struct tensor *q = trace_add(tr, "pool.queries", 1, m, NULL,
+				     m > c->n_queries ? "queries x (where f is estimated); the last one "
+							"added by the what-if (set query)"
+						      : "queries x (where f is estimated)");
+	struct tensor *sc = trace_add(tr, "pool.scores", m, n, NULL, sdesc);
 	struct tensor *wg = trace_add(tr, "pool.weights", m, n, NULL,
 				      "attention weights α(x, x_i) = softmax over i of the scores");
 	struct tensor *o = trace_add(tr, "pool.out", 1, m, NULL, "f(x) = Σ_i α(x, x_i) y_i");
 	if (!k || !v || !q || !sc || !wg || !o)
 		return trace_status(tr, e);
 	k->ndim = v->ndim = q->ndim = o->ndim = 1;
+	memcpy(q->data, p->queries, (size_t)c->n_queries * sizeof(float));
+	if (m > c->n_queries)
+		q->data[m - 1] = sw->query;
 	for (int i = 0; i < m; i++)
 		for (int j = 0; j < n; j++) {
-			float d = (p->queries[i] - p->keys[j]) * width;
-			sc->data[(size_t)i * n + j] = c->pooling == POOL_AVERAGE ? 0.0f : -d * d / 2;
+			float d = (q->data[i] - p->keys[j]) * width;
+			sc->data[(size_t)i * n + j] = kernel ? -d * d / 2 : 0.0f;
 		}
 	softmax_forward(wg->data, sc->data, m, n);
 	/* f = weights · values: a (m x n)(n x 1) product through the same kernel. */
 	matmul_forward(o->data, p->values, wg->data, NULL, 1, n, m);
-	tensor_set_rows(sc, "query", NULL);
-	tensor_set_cols(sc, "key", NULL);
-	tensor_set_rows(wg, "query", NULL);
-	tensor_set_cols(wg, "key", NULL);
-	tensor_set_prov(tr, sc, c->pooling == POOL_AVERAGE ? PROV_NONE : PROV_KERNEL, "pool.queries",
-			"pool.keys", NULL, NULL, NULL);
+	/* Queries and keys are x values: the matrices and the vectors read
+	 * along x are labelled by them (a plot's axes, a heatmap's labels). */
+	const char *const *kx = x_labels(tr, p->keys, n), *const *qx = x_labels(tr, q->data, m);
+	tensor_set_cols(v, "key x_i", kx);
+	tensor_set_cols(o, "query x", qx);
+	tensor_set_rows(sc, "query x", qx);
+	tensor_set_cols(sc, "key x_i", kx);
+	tensor_set_rows(wg, "query x", qx);
+	tensor_set_cols(wg, "key x_i", kx);
+	tensor_set_prov(tr, sc, kernel ? PROV_KERNEL : PROV_NONE, "pool.queries", "pool.keys", NULL,
+			NULL, NULL);
 	sc->prov.scale = width;
 	tensor_set_prov(tr, wg, PROV_SOFTMAX, "pool.scores", NULL, NULL, NULL, NULL);
 	tensor_set_prov(tr, o, PROV_MATMUL, "pool.weights", "pool.values", NULL, NULL, NULL);
@@ -127,6 +185,17 @@ enum status attention_pooling_run(const struct config *c, const struct weights *
 		struct tensor *wt = trace_add(tr, "pool.w", 1, 1, p->w, "learned kernel width w");
 		if (wt)
 			wt->ndim = 1;
+	}
+	if (c->truth) {
+		/* Given with the data (the toy's noise-free function), so a plot
+		 * draws the true curve from the trace like everything else. */
+		/* at the model's queries only: a what-if query has no given truth */
+		struct tensor *f = trace_add(tr, "pool.truth", 1, c->n_queries, p->truth,
+					     "true function f(x) at each query: the curve the noisy values y_i were drawn from (given with the data)");
+		if (f) {
+			f->ndim = 1;
+			tensor_set_cols(f, "query x", qx);
+		}
 	}
 	return trace_status(tr, e);
 }

@@ -6,10 +6,12 @@
 #include "io/config.h"
 #include "trace/trace.h"
 #include "engine/weights.h"
+#include "engine/whatif.h"
 
+/* sw: what-if switches (scale off; the pooling query and width), or NULL. */
 enum status self_attention_run(const struct config *c, const struct weights *w,
-			       struct trace *tr, struct err *e);
+			       const struct switches *sw, struct trace *tr, struct err *e);
 enum status attention_pooling_run(const struct config *c, const struct weights *w,
-				  struct trace *tr, struct err *e);
+				  const struct switches *sw, struct trace *tr, struct err *e);
 
 #endif

@@ -372,9 +372,11 @@ static enum status record_rnn_gradients(struct model *m, const struct rnn_acts *
 	return st;
 }
 
-/* Teacher-forced full forward + trace of a (src, tgt) pair. */
+/* Teacher-forced full forward + trace of a (src, tgt) pair, under the
+ * what-if switches sw (NULL: none). */
 static enum status forward_and_record(struct model *m, const int *src, int Ts, const int *tgt,
-				      int Tt, float clip, struct trace *tr, struct err *e)
+				      int Tt, const struct switches *sw, float clip, struct trace *tr,
+				      struct err *e)
 {
 	const struct config *c = &m->cfg;
 	int V = m->tgt_vocab.n;
@@ -392,6 +394,7 @@ static enum status forward_and_record(struct model *m, const int *src, int Ts, c
 	if (c->arch == ARCH_TRANSFORMER) {
 		struct tf_acts a;
 		if (!(st = tf_acts_init(&a, c, V, Ts, Tt, e))) {
+			a.sw = sw;
 			tf_forward(c, &m->w, V, &a, src, tgt);
 			tf_record(c, &m->w, &a, m->src_vocab.n, V, sl, tl,
 				  (const char *const *)m->src_vocab.tokens,
@@ -401,11 +404,16 @@ static enum status forward_and_record(struct model *m, const int *src, int Ts, c
 	} else {
 		struct rnn_acts a;
 		if (!(st = rnn_acts_init(&a, c, V, Ts, Tt, e))) {
+			a.sw = sw;
 			rnn_forward(c, &m->w, V, &a, src, tgt);
 			rnn_record(c, &m->w, &a, m->src_vocab.n, V, sl, tl,
 				   (const char *const *)m->src_vocab.tokens,
 				   (const char *const *)m->tgt_vocab.tokens, tr);
-			st = record_rnn_gradients(m, &a, tgt, Tt, sl, clip, tr, e);
+			/* The backward pass knows the model as trained only: a run
+			 * whose switches change the numbers records no gradients. */
+			if (rnn_dot_scale(c, sw) == rnn_dot_scale(c, NULL) &&
+			    switches_temperature(sw) == 1.0f)
+				st = record_rnn_gradients(m, &a, tgt, Tt, sl, clip, tr, e);
 			rnn_acts_release(&a);
 		}
 	}
@@ -438,18 +446,46 @@ enum status model_run_ids(struct model *m, const int *src_ids, int n_src, const 
 	if ((st = check_ids(m, src_ids, n_src, m->src_vocab.n, "source", e)) ||
 	    (st = check_ids(m, tgt_ids, n_tgt, m->tgt_vocab.n, "target", e)))
 		return st;
-	return forward_and_record(m, src_ids, n_src, tgt_ids, n_tgt, 0.0f, tr, e);
+	return forward_and_record(m, src_ids, n_src, tgt_ids, n_tgt, NULL, 0.0f, tr, e);
+}
+
+/* A stepper whose logits are divided by the what-if temperature, so greedy
+ * and beam search choose from softmax(logits / T) as the trace's probs. */
+struct tempered {
+	const struct stepper *inner;
+	float temp;
+	int V;
+};
+
+static void tempered_step(void *ctx, int slot, int token, int t, float *logits)
+{
+	struct tempered *x = ctx;
+	x->inner->step(x->inner->ctx, slot, token, t, logits);
+	for (int v = 0; v < x->V; v++)
+		logits[v] /= x->temp;
+}
+
+static void tempered_reorder(void *ctx, const int *parents, int n, int t)
+{
+	struct tempered *x = ctx;
+	if (x->inner->reorder)
+		x->inner->reorder(x->inner->ctx, parents, n, t);
 }
 
 /* The search over a model's stepper; ops->ctx is NULL when the stepper
  * (what: its cache or state) could not be allocated. */
 static enum status decode_on(const struct stepper *ops, const char *what, int V,
 			     const struct vocab *tv, int beam, int max_len, int topk,
-			     struct decode_out *out, struct err *e)
+			     const struct switches *sw, struct decode_out *out, struct err *e)
 {
 	if (!ops->ctx)
 		return err_set(e, ST_NOMEM, "out of memory for the decoder %s", what);
-	return decode_run(ops, V, tv->bos, tv->eos, beam, max_len, topk, out, e);
+	float temp = switches_temperature(sw);
+	if (temp == 1.0f)
+		return decode_run(ops, V, tv->bos, tv->eos, beam, max_len, topk, out, e);
+	struct tempered x = {ops, temp, V};
+	struct stepper t = {.ctx = &x, .step = tempered_step, .reorder = tempered_reorder};
+	return decode_run(&t, V, tv->bos, tv->eos, beam, max_len, topk, out, e);
 }
 
 /* Incremental decoding from the encoder output. */
@@ -457,6 +493,7 @@ enum status model_decode_ids(struct model *m, const int *src, int Ts, const stru
 			     struct decode_out *out, struct err *e)
 {
 	const struct config *c = &m->cfg;
+	const struct switches *sw = o->whatif ? &o->whatif->sw : NULL;
 	int V = m->tgt_vocab.n;
 	int max_len = o->max_len > 0 && o->max_len < c->max_decode_len ? o->max_len : c->max_decode_len;
 	int topk = o->topk > 0 ? o->topk : TOPK_DEFAULT;
@@ -467,20 +504,22 @@ enum status model_decode_ids(struct model *m, const int *src, int Ts, const stru
 		struct tf_acts a;
 		if ((st = tf_acts_init(&a, c, V, Ts, 1, e)))
 			return st;
+		a.sw = sw;
 		tf_encode(c, &m->w, &a, src);
-		struct tf_stepper *s = tf_stepper_new(c, &m->w, V, a.memory, Ts, o->beam);
+		struct tf_stepper *s = tf_stepper_new(c, &m->w, V, a.memory, Ts, o->beam, sw);
 		struct stepper ops = tf_stepper_ops(s);
-		st = decode_on(&ops, "cache", V, &m->tgt_vocab, o->beam, max_len, topk, out, e);
+		st = decode_on(&ops, "cache", V, &m->tgt_vocab, o->beam, max_len, topk, sw, out, e);
 		tf_stepper_free(s);
 		tf_acts_release(&a);
 	} else {
 		struct rnn_acts a;
 		if ((st = rnn_acts_init(&a, c, V, Ts, 1, e)))
 			return st;
+		a.sw = sw;
 		rnn_encode(c, &m->w, &a, src);
 		struct rnn_stepper *s = rnn_stepper_new(c, &m->w, V, &a, o->beam);
 		struct stepper ops = rnn_stepper_ops(s);
-		st = decode_on(&ops, "state", V, &m->tgt_vocab, o->beam, max_len, topk, out, e);
+		st = decode_on(&ops, "state", V, &m->tgt_vocab, o->beam, max_len, topk, sw, out, e);
 		rnn_stepper_free(s);
 		rnn_acts_release(&a);
 	}
@@ -512,7 +551,10 @@ static void record_topk(struct trace *tr, const struct decode_out *d, int topk,
 		tensor_set_rows(tp, "output token", rl);
 		tensor_set_cols(ti, "rank", NULL);
 		tensor_set_cols(tp, "rank", NULL);
-		/* The candidate tokens themselves, rank by rank. */
+		/* The candidate tokens themselves, rank by rank (what the step
+		 * view and the top-k plot name each bar by). */
+		tensor_set_cells(tr, ti, (const char *const *)names);
+		tensor_set_cells(tr, tp, (const char *const *)names);
 		struct tensor *tt = trace_add(tr, "decode.output", 1, n, NULL, "decoded token ids");
 		if (tt) {
 			tt->ndim = 1;
@@ -582,15 +624,33 @@ static enum status encode_side(const struct tokenizer *tok, const char *text, st
 	return st;
 }
 
+/* The trace's what-if line: what this run switched and edited. */
+static enum status record_whatif(const struct model *m, const struct run_opts *o,
+				 struct trace *tr, struct err *e)
+{
+	char line[2048];
+	whatif_describe(o->whatif, &m->cfg, line, sizeof line);
+	trace_set_whatif(tr, line);
+	return trace_status(tr, e);
+}
+
+static enum status run_block(struct model *m, const struct run_opts *o, struct trace *tr,
+			     struct err *e)
+{
+	const struct switches *sw = o->whatif ? &o->whatif->sw : NULL;
+	enum status st = m->cfg.arch == ARCH_SELF_ATTENTION
+				 ? self_attention_run(&m->cfg, &m->w, sw, tr, e)
+				 : attention_pooling_run(&m->cfg, &m->w, sw, tr, e);
+	return st ? st : record_whatif(m, o, tr, e);
+}
+
 static enum status run_as_is(struct model *m, const char *text, const struct run_opts *o,
 			     struct trace *tr, struct run_result *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
 	trace_clear(tr);
-	if (m->cfg.arch == ARCH_SELF_ATTENTION)
-		return self_attention_run(&m->cfg, &m->w, tr, e);
-	if (m->cfg.arch == ARCH_ATTENTION_POOLING)
-		return attention_pooling_run(&m->cfg, &m->w, tr, e);
+	if (m->cfg.arch == ARCH_SELF_ATTENTION || m->cfg.arch == ARCH_ATTENTION_POOLING)
+		return run_block(m, o, tr, e);
 	if (!text)
 		return err_set(e, ST_USAGE, "no sentence to translate");
 	struct encoding se = {0}, te = {0};
@@ -661,7 +721,8 @@ static enum status run_as_is(struct model *m, const char *text, const struct run
 	}
 	out->n_src = Ts;
 	out->n_tgt = Tt;
-	if ((st = forward_and_record(m, src, Ts, tgt, Tt, o->clip, tr, e)))
+	if ((st = forward_and_record(m, src, Ts, tgt, Tt, o->whatif ? &o->whatif->sw : NULL, o->clip,
+				     tr, e)))
 		goto out;
 	record_tokenization(tr, "src", &se, m->src_vocab.unk);
 	if (o->target)
@@ -685,7 +746,7 @@ static enum status run_as_is(struct model *m, const char *text, const struct run
 	}
 	if (!st) {
 		train_log_record(&m->log, tr);
-		st = trace_status(tr, e);
+		st = record_whatif(m, o, tr, e);
 	}
 out:
 	if (st)

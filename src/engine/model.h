@@ -9,6 +9,7 @@
 #include "trace/trace.h"
 #include "engine/train_log.h"
 #include "engine/weights.h"
+#include "engine/whatif.h"
 
 struct model {
 	char dir[1024];
@@ -36,6 +37,10 @@ struct run_opts {
 	int max_len;       /* decoded tokens at most (0: config's max_decode_len) */
 	int topk;          /* next-token candidates recorded per step (default 5) */
 	const char *target; /* teacher forcing: decoder input text, NULL to decode */
+	/* What-if switches and edits (whatif.h): every path of the run honours
+	 * the switches (the edits are in the weights already) and the trace
+	 * records them as its what-if line. NULL: the model as trained. */
+	const struct whatif *whatif;
 	/* The BPTT lab (bptt.h), plain rnn encoders only: */
 	float whh_radius;  /* > 0: run with each encoder W_hh rescaled to this
 			    * spectral radius (the model's weights stay as they are) */
@@ -62,7 +67,8 @@ enum status model_run(struct model *m, const char *text, const struct run_opts *
 
 /* Encodes src (Ts ids, ending with <eos>) and decodes into out (set up
  * here; decode_out_release it, whatever the status) as model_run does, but
- * records nothing: evaluation during training uses it. */
+ * records nothing: evaluation during training uses it. o->whatif's
+ * switches apply (the decoder stays causal whatever the mask switch). */
 enum status model_decode_ids(struct model *m, const int *src, int Ts, const struct run_opts *o,
 			     struct decode_out *out, struct err *e);
 

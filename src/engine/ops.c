@@ -98,12 +98,23 @@ static void mask_and_softmax(float *scores, float *weights, int T, int S, int ca
 	softmax_forward(weights, scores, T, S);
 }
 
+void softmax_temperature(float *out, const float *in, int R, int C, float temp)
+{
+	if (temp == 1.0f) {
+		softmax_forward(out, in, R, C);
+		return;
+	}
+	size_t n = (size_t)R * (size_t)C;
+	for (size_t i = 0; i < n; i++)
+		out[i] = in[i] / temp;
+	softmax_forward(out, out, R, C);
+}
+
 void attention_forward_naive(float *out, float *scores, float *weights, const float *q,
 			     const float *k, const float *v, int T, int S, int C, int NH,
-			     int causal)
+			     int causal, float scale)
 {
 	int dh = C / NH;
-	float scale = 1.0f / sqrtf((float)dh);
 	for (int h = 0; h < NH; h++) {
 		float *sc = scores + (size_t)h * T * S, *w = weights + (size_t)h * T * S;
 		for (int t = 0; t < T; t++)
@@ -126,10 +137,10 @@ void attention_forward_naive(float *out, float *scores, float *weights, const fl
 }
 
 void attention_forward(float *out, float *scores, float *weights, const float *q,
-		       const float *k, const float *v, int T, int S, int C, int NH, int causal)
+		       const float *k, const float *v, int T, int S, int C, int NH, int causal,
+		       float scale)
 {
 	int dh = C / NH;
-	float scale = 1.0f / sqrtf((float)dh);
 	for (int h = 0; h < NH; h++) {
 		float *sc = scores + (size_t)h * T * S, *w = weights + (size_t)h * T * S;
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, S, dh, scale, q + h * dh, C,

@@ -20,16 +20,20 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *in, co
 /* Row-wise softmax of (R, C); -inf entries get weight 0; a row that is all
  * -inf becomes all zeros rather than NaN. In place allowed. */
 void softmax_forward(float *out, const float *in, int R, int C);
+/* softmax(in / temp) per row; temp 1 is softmax_forward exactly. */
+void softmax_temperature(float *out, const float *in, int R, int C, float temp);
 
 /* Multi-head scaled dot-product attention on projected q (T, C), k, v (S, C):
- * for head h (columns h·dh .. h·dh+dh-1): scores = q_h k_hᵀ / √dh, masked
- * cells (causal: s > t) = -inf; weights = softmax(scores); out_h = weights v_h.
+ * for head h (columns h·dh .. h·dh+dh-1): scores = q_h k_hᵀ · scale (the model's
+ * 1/√dh, or 1 for a what-if run without it), masked cells (causal: s > t) =
+ * -inf; weights = softmax(scores); out_h = weights v_h.
  * scores, weights: (NH, T, S); out: (T, C) heads side by side (the concat). */
 void attention_forward(float *out, float *scores, float *weights, const float *q,
-		       const float *k, const float *v, int T, int S, int C, int NH, int causal);
+		       const float *k, const float *v, int T, int S, int C, int NH, int causal,
+		       float scale);
 void attention_forward_naive(float *out, float *scores, float *weights, const float *q,
 			     const float *k, const float *v, int T, int S, int C, int NH,
-			     int causal);
+			     int causal, float scale);
 
 void relu_forward(float *out, const float *in, size_t n);
 /* Exact GELU: x Φ(x) = x (1 + erf(x/√2)) / 2, as torch's default. */

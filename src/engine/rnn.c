@@ -99,6 +99,11 @@ void rnn_encode(const struct config *c, const struct weights *w, struct rnn_acts
 			       c->attn_dim);
 }
 
+float rnn_dot_scale(const struct config *c, const struct switches *sw)
+{
+	return c->attention == ATTN_SCALED_DOT ? switches_scale(sw, c->hidden) : 1.0f;
+}
+
 /* Where one decoder step reads its previous state and writes its results. */
 struct dec_io {
 	const float *h_prev[CFG_MAX_LAYERS], *c_prev[CFG_MAX_LAYERS]; /* (H) */
@@ -128,7 +133,7 @@ static void dec_step(const struct config *c, const struct weights *w, const stru
 			additive_scores_forward(io->scores, io->qproj, a->kproj, W->attn_wv, 1, Ts,
 						c->attn_dim);
 		} else {
-			float scale = c->attention == ATTN_SCALED_DOT ? 1.0f / sqrtf((float)H) : 1.0f;
+			float scale = rnn_dot_scale(c, a->sw);
 			cblas_sgemv(CblasRowMajor, CblasNoTrans, Ts, H, scale, enc, H, io->query, 1,
 				    0.0f, io->scores, 1);
 		}
@@ -197,7 +202,7 @@ void rnn_forward(const struct config *c, const struct weights *w, int v_tgt, str
 	for (int l = 1; l < L; l++)
 		a->dec[l].x = a->dec[l - 1].h;
 	matmul_forward(a->logits, a->dec[L - 1].h, w->rnn.out_w, w->rnn.out_b, T, H, v_tgt);
-	softmax_forward(a->probs, a->logits, T, v_tgt);
+	softmax_temperature(a->probs, a->logits, T, v_tgt, switches_temperature(a->sw));
 }
 
 /* ---------- stepper ---------- */

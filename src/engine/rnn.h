@@ -8,6 +8,7 @@
 #include "engine/decode.h"
 #include "trace/trace.h"
 #include "engine/weights.h"
+#include "engine/whatif.h"
 
 struct rnn_layer_acts {
 	float *x;     /* (T, in) alias: the layer's input sequence */
@@ -39,7 +40,14 @@ struct rnn_acts {
 	 * input embeddings (Tt, E), 0 or 1/(1-p) per entry. Set only by the
 	 * trainer; NULL (rnn_acts_init) = no dropout. */
 	const float *drop_src, *drop_tgt;
+	/* What-if switches (whatif.h); NULL (rnn_acts_init) = the model as trained.
+	 * The stepper reads them here too. */
+	const struct switches *sw;
 };
+
+/* The factor of a dot-product score: 1/√hidden for scaled_dot (unless the
+ * switches turn the scale off), 1 for dot. */
+float rnn_dot_scale(const struct config *c, const struct switches *sw);
 
 enum status rnn_acts_init(struct rnn_acts *a, const struct config *c, int v_tgt, int Ts, int Tt,
 			  struct err *e);

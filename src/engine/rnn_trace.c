@@ -155,10 +155,13 @@ void rnn_record(const struct config *c, const struct weights *w, const struct rn
 		t = put(&r, "dec.context", Tt, H, a->context, "decoder step", r.tgt, "unit", NULL,
 			"fixed context: the encoder's final top-layer hidden state, the same every step");
 	} else {
+		float dot_scale = rnn_dot_scale(c, a->sw);
 		const char *how = c->attention == ATTN_ADDITIVE
 					  ? "additive: w_v · tanh(W_q q + W_k k_j)"
-					  : c->attention == ATTN_DOT ? "dot product: q · k_j"
-								     : "scaled dot product: q · k_j / √hidden";
+				  : c->attention == ATTN_DOT ? "dot product: q · k_j"
+				  : dot_scale == 1.0f
+					  ? "scaled dot product without the 1/√hidden (what-if: scale off): q · k_j"
+					  : "scaled dot product: q · k_j / √hidden";
 		if (c->attention == ATTN_ADDITIVE) {
 			put_weight(&r, "dec.attn.w_q", A, H, W->attn_wq, "W_q: attention.W_q.weight");
 			put_weight(&r, "dec.attn.w_k", A, H, W->attn_wk, "W_k: attention.W_k.weight");
@@ -180,7 +183,7 @@ void rnn_record(const struct config *c, const struct weights *w, const struct rn
 			} else {
 				tensor_set_prov(tr, t, PROV_SCORES, "dec.query", "enc.out", NULL, NULL, NULL);
 				t->prov.len = H;
-				t->prov.scale = c->attention == ATTN_SCALED_DOT ? 1.0f / sqrtf((float)H) : 1.0f;
+				t->prov.scale = dot_scale;
 			}
 		}
 		t = put(&r, "dec.attn.weights", Tt, Ts, a->weights, "target step", r.tgt,
@@ -202,7 +205,5 @@ void rnn_record(const struct config *c, const struct weights *w, const struct rn
 	t = put(&r, "logits", Tt, v_tgt, a->logits, "decoder step", r.tgt, "next token", r.vocab,
 		"logits = H_t W_out + b, [%d x %d]", Tt, v_tgt);
 	tensor_set_prov(tr, t, PROV_MATMUL, hn, "dec.out.w", "dec.out.b", NULL, NULL);
-	t = put(&r, "probs", Tt, v_tgt, a->probs, "decoder step", r.tgt, "next token", r.vocab,
-		"next-token probabilities = softmax(logits)");
-	tensor_set_prov(tr, t, PROV_SOFTMAX, "logits", NULL, NULL, NULL, NULL);
+	switches_record_probs(tr, a->sw, Tt, v_tgt, a->probs, "decoder step", r.tgt, r.vocab);
 }

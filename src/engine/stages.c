@@ -223,7 +223,7 @@ static void build_rnn(struct pipeline *p, const struct config *c, const struct t
 		VIEW_MATRIX, 0, 0, 0, {"enc.l{L}.h"}, {0}};
 	static const struct def grads = {
 		"grads", "gradient norms",
-		"How strongly the loss reaches back to each time step: vanishing gradients show as small bars on the left.",
+		"How strongly the loss reaches back to each time step: vanishing gradients show as small values at the early steps, clearest on the log axis of the plot.",
 		VIEW_BARS, 0, 0, 0, {"grad.enc.l{L}.h"}, {0}};
 	static const struct def bptt = {
 		"bptt", "grad vs distance",

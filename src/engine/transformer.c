@@ -26,6 +26,8 @@ static void attn_alloc(struct arena *ar, struct attn_acts *a, int T, int S, int 
 	a->scores = fbuf(ar, (size_t)NH * T * S, ok);
 	a->weights = fbuf(ar, (size_t)NH * T * S, ok);
 	a->concat = fbuf(ar, (size_t)T * d, ok);
+	a->heads_buf = fbuf(ar, (size_t)T * d, ok);
+	a->heads = a->concat;
 	a->out = fbuf(ar, (size_t)T * d, ok);
 }
 
@@ -109,25 +111,47 @@ static float embed_scale(const struct config *c)
 	return c->embed_scale_sqrt ? sqrtf((float)c->d_model) : 1.0f;
 }
 
-static void positions(const struct config *c, const float *learned, float *pos, int T)
+static void positions(const struct config *c, const struct switches *sw, const float *learned,
+		      float *pos, int T)
 {
-	if (c->positional == POS_LEARNED)
+	if (!switches_positions(sw))
+		memset(pos, 0, (size_t)T * c->d_model * sizeof *pos);
+	else if (c->positional == POS_LEARNED)
 		memcpy(pos, learned, (size_t)T * c->d_model * sizeof *pos);
 	else
 		sinusoid_fill(pos, T, c->d_model);
 }
 
+/* How one attention block runs: causal or not, the score scale, and the
+ * heads a what-if run zeroes (bit h) before W_o. */
+struct attn_how {
+	int causal;
+	float scale;
+	uint64_t off;
+};
+
 /* Q from x (T, d); K, V from kv (S, d); packed in_proj rows q | k | v. */
 static void mha_forward(struct attn_acts *a, const float *x, const float *kv, int T, int S,
 			const float *in_w, const float *in_b, const float *out_w,
-			const float *out_b, int d, int NH, int causal)
+			const float *out_b, int d, int NH, const struct attn_how *how)
 {
 	size_t dd = (size_t)d * d;
+	int dh = d / NH;
 	a->x = (float *)x;
 	matmul_forward(a->q, x, in_w, in_b, T, d, d);
 	matmul_forward(a->k, kv, in_w + dd, in_b + d, S, d, d);
 	matmul_forward(a->v, kv, in_w + 2 * dd, in_b + 2 * d, S, d, d);
-	attention_forward(a->concat, a->scores, a->weights, a->q, a->k, a->v, T, S, d, NH, causal);
+	a->heads = how->off ? a->heads_buf : a->concat;
+	attention_forward(a->heads, a->scores, a->weights, a->q, a->k, a->v, T, S, d, NH,
+			  how->causal, how->scale);
+	if (how->off) {
+		/* Ablation: the heads keep what they computed; W_o sees zeros. */
+		memcpy(a->concat, a->heads, (size_t)T * d * sizeof(float));
+		for (int h = 0; h < NH && h < 64; h++)
+			if (how->off >> h & 1)
+				for (int t = 0; t < T; t++)
+					memset(a->concat + (size_t)t * d + h * dh, 0, (size_t)dh * sizeof(float));
+	}
 	matmul_forward(a->out, a->concat, out_w, out_b, T, d, d);
 }
 
@@ -161,7 +185,8 @@ enum sublayer { SUB_SELF, SUB_CROSS, SUB_FFN };
 static const float *sublayer_forward(const struct config *c, const struct tf_layer *w,
 				     struct tf_layer_acts *y, enum sublayer kind, const float *x,
 				     struct ln_acts *l, const float *norm_w, const float *norm_b,
-				     float *sum, const float *mem, int T, int S, int causal)
+				     float *sum, const float *mem, int T, int S,
+				     const struct attn_how *how)
 {
 	int d = c->d_model;
 	size_t n = (size_t)T * d;
@@ -175,13 +200,13 @@ static const float *sublayer_forward(const struct config *c, const struct tf_lay
 	switch (kind) {
 	case SUB_SELF:
 		mha_forward(&y->sa, h, h, T, T, w->in_proj_w, w->in_proj_b, w->out_w, w->out_b, d,
-			    c->n_heads, causal);
+			    c->n_heads, how);
 		out = y->sa.out;
 		mask = y->drop_sa;
 		break;
 	case SUB_CROSS:
 		mha_forward(&y->ca, h, mem, T, S, w->x_in_proj_w, w->x_in_proj_b, w->x_out_w,
-			    w->x_out_b, d, c->n_heads, 0);
+			    w->x_out_b, d, c->n_heads, how);
 		out = y->ca.out;
 		mask = y->drop_ca;
 		break;
@@ -202,22 +227,26 @@ static const float *sublayer_forward(const struct config *c, const struct tf_lay
 
 /* An encoder layer (self-attention, feed-forward) or, with decoder set, a
  * decoder layer (causal self-attention, cross-attention to mem (S, d),
- * feed-forward). */
+ * feed-forward); layer l, for the what-if switches sw. */
 static void layer_forward(const struct config *c, const struct tf_layer *w,
 			  struct tf_layer_acts *y, const float *in, const float *mem, int T, int S,
-			  int decoder)
+			  int decoder, const struct switches *sw, int l)
 {
+	float scale = switches_scale(sw, c->d_model / c->n_heads);
+	struct attn_how self = {decoder && switches_causal(sw), scale,
+				switches_heads_off(sw, decoder ? HB_DEC_SELF : HB_ENC_SELF, l)};
+	struct attn_how cross = {0, scale, switches_heads_off(sw, HB_DEC_CROSS, l)};
 	y->in = (float *)in;
 	const float *x = sublayer_forward(c, w, y, SUB_SELF, in, &y->ln1, w->norm1_w, w->norm1_b,
-					  y->add1, NULL, T, T, decoder);
+					  y->add1, NULL, T, T, &self);
 	if (decoder) {
 		x = sublayer_forward(c, w, y, SUB_CROSS, x, &y->ln2, w->norm2_w, w->norm2_b, y->add2,
-				     mem, T, S, 0);
+				     mem, T, S, &cross);
 		x = sublayer_forward(c, w, y, SUB_FFN, x, &y->ln3, w->norm3_w, w->norm3_b, y->add3,
-				     NULL, T, S, 0);
+				     NULL, T, S, NULL);
 	} else {
 		x = sublayer_forward(c, w, y, SUB_FFN, x, &y->ln2, w->norm2_w, w->norm2_b, y->add2,
-				     NULL, T, S, 0);
+				     NULL, T, S, NULL);
 	}
 	y->out = (float *)x;
 }
@@ -228,12 +257,12 @@ void tf_encode(const struct config *c, const struct weights *w, struct tf_acts *
 	const struct tf_weights *t = &w->tf;
 	int T = a->Ts;
 	memcpy(a->src_ids, src, (size_t)T * sizeof *src);
-	positions(c, t->src_pos, a->src_pos, T);
+	positions(c, a->sw, t->src_pos, a->src_pos, T);
 	embed_forward(a->src_in, src, t->src_embed, a->src_pos, embed_scale(c), T, c->d_model);
 	drop(a->src_in, a->drop_src, (size_t)T * c->d_model);
 	const float *x = a->src_in;
 	for (int l = 0; l < c->n_enc_layers; l++) {
-		layer_forward(c, &t->enc[l], &a->enc[l], x, NULL, T, T, 0);
+		layer_forward(c, &t->enc[l], &a->enc[l], x, NULL, T, T, 0, a->sw, l);
 		x = a->enc[l].out;
 	}
 	if (c->final_norm) {
@@ -250,12 +279,12 @@ void tf_forward(const struct config *c, const struct weights *w, int v_tgt, stru
 	int T = a->Tt;
 	tf_encode(c, w, a, src);
 	memcpy(a->tgt_ids, tgt, (size_t)T * sizeof *tgt);
-	positions(c, t->tgt_pos, a->tgt_pos, T);
+	positions(c, a->sw, t->tgt_pos, a->tgt_pos, T);
 	embed_forward(a->tgt_in, tgt, t->tgt_embed, a->tgt_pos, embed_scale(c), T, c->d_model);
 	drop(a->tgt_in, a->drop_tgt, (size_t)T * c->d_model);
 	const float *x = a->tgt_in;
 	for (int l = 0; l < c->n_dec_layers; l++) {
-		layer_forward(c, &t->dec[l], &a->dec[l], x, a->memory, T, a->Ts, 1);
+		layer_forward(c, &t->dec[l], &a->dec[l], x, a->memory, T, a->Ts, 1, a->sw, l);
 		x = a->dec[l].out;
 	}
 	if (c->final_norm) {
@@ -264,5 +293,5 @@ void tf_forward(const struct config *c, const struct weights *w, int v_tgt, stru
 	}
 	a->dec_out = (float *)x;
 	matmul_forward(a->logits, x, t->gen_w, t->gen_b, T, c->d_model, v_tgt);
-	softmax_forward(a->probs, a->logits, T, v_tgt);
+	softmax_temperature(a->probs, a->logits, T, v_tgt, switches_temperature(a->sw));
 }

@@ -7,6 +7,7 @@
 #include "trace/trace.h"
 #include "engine/weights.h"
 #include "engine/decode.h"
+#include "engine/whatif.h"
 
 struct attn_acts {
 	float *x;       /* (T, d) input of the Q projection (alias of another buffer) */
@@ -14,7 +15,10 @@ struct attn_acts {
 	float *k, *v;   /* (S, d) */
 	float *scores;  /* (NH, T, S) scaled, masked cells -inf */
 	float *weights; /* (NH, T, S) */
-	float *concat;  /* (T, d) */
+	float *heads;   /* (T, d) the heads' outputs side by side: alias of concat,
+			 * or of heads_buf when a what-if run zeroes a head */
+	float *heads_buf; /* (T, d) */
+	float *concat;  /* (T, d) what W_o reads */
 	float *out;     /* (T, d) concat W_oᵀ + b_o */
 };
 
@@ -57,6 +61,8 @@ struct tf_acts {
 	float *probs;   /* (Tt, V_tgt) */
 	/* Dropout masks on src_in / tgt_in (T, d), as the layers' masks above. */
 	const float *drop_src, *drop_tgt;
+	/* What-if switches (whatif.h); NULL (tf_acts_init) = the model as trained. */
+	const struct switches *sw;
 };
 
 enum status tf_acts_init(struct tf_acts *a, const struct config *c, int v_tgt, int Ts, int Tt,
@@ -77,10 +83,11 @@ void tf_record(const struct config *c, const struct weights *w, const struct tf_
 	       const char *const *src_vocab, const char *const *vocab, struct trace *tr);
 
 /* A stepper (decode.h) that runs the decoder one token at a time with a KV
- * cache per beam slot; memory is the encoder output (Ts, d). */
+ * cache per beam slot; memory is the encoder output (Ts, d). It honours the
+ * switches sw (may be NULL) but stays causal: it cannot see the future. */
 struct tf_stepper;
 struct tf_stepper *tf_stepper_new(const struct config *c, const struct weights *w, int v_tgt,
-				  const float *memory, int Ts, int beam);
+				  const float *memory, int Ts, int beam, const struct switches *sw);
 void tf_stepper_free(struct tf_stepper *s);
 struct stepper tf_stepper_ops(struct tf_stepper *s);
 

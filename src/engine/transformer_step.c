@@ -12,6 +12,7 @@
 struct tf_stepper {
 	const struct config *c;
 	const struct weights *w;
+	const struct switches *sw; /* what-if switches, NULL: as trained */
 	int V, Ts, beam, maxT, L, d;
 	float *kc[2], *vc[2]; /* (beam, L, maxT, d) self-attention cache, two generations */
 	int gen;
@@ -32,13 +33,13 @@ void tf_stepper_free(struct tf_stepper *s)
 }
 
 struct tf_stepper *tf_stepper_new(const struct config *c, const struct weights *w, int v_tgt,
-				  const float *memory, int Ts, int beam)
+				  const float *memory, int Ts, int beam, const struct switches *sw)
 {
 	struct tf_stepper *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
 	int d = c->d_model, L = c->n_dec_layers, maxT = c->max_len;
-	*s = (struct tf_stepper){.c = c, .w = w, .V = v_tgt, .Ts = Ts, .beam = beam,
+	*s = (struct tf_stepper){.c = c, .w = w, .sw = sw, .V = v_tgt, .Ts = Ts, .beam = beam,
 				 .maxT = maxT, .L = L, .d = d};
 	size_t cache = (size_t)beam * L * maxT * d, cross = (size_t)L * Ts * d;
 	int ok = 1;
@@ -62,9 +63,10 @@ struct tf_stepper *tf_stepper_new(const struct config *c, const struct weights *
 		tf_stepper_free(s);
 		return NULL;
 	}
-	if (c->positional == POS_LEARNED)
+	/* With positions off s->pos stays zero. */
+	if (switches_positions(sw) && c->positional == POS_LEARNED)
 		memcpy(s->pos, w->tf.tgt_pos, (size_t)maxT * d * sizeof(float));
-	else
+	else if (switches_positions(sw))
 		sinusoid_fill(s->pos, maxT, d);
 	size_t dd = (size_t)d * d;
 	for (int l = 0; l < L; l++) {
@@ -77,13 +79,18 @@ struct tf_stepper *tf_stepper_new(const struct config *c, const struct weights *
 	return s;
 }
 
-/* One query row against n cached keys/values (ld = d), all heads. */
+/* One query row against n cached keys/values (ld = d), all heads; the
+ * heads whose bit is set in off (a what-if ablation) give zeros. */
 static void attend(struct tf_stepper *s, float *ctx, const float *q, const float *K,
-		   const float *Vv, int n)
+		   const float *Vv, int n, uint64_t off)
 {
 	int d = s->d, NH = s->c->n_heads, dh = d / NH;
-	float scale = 1.0f / sqrtf((float)dh);
+	float scale = switches_scale(s->sw, dh);
 	for (int h = 0; h < NH; h++) {
+		if (h < 64 && off >> h & 1) {
+			memset(ctx + h * dh, 0, (size_t)dh * sizeof(float));
+			continue;
+		}
 		cblas_sgemv(CblasRowMajor, CblasNoTrans, n, dh, scale, K + h * dh, d, q + h * dh, 1,
 			    0.0f, s->att, 1);
 		softmax_forward(s->att, s->att, 1, n);
@@ -126,14 +133,14 @@ static void step(void *ctx, int slot, int token, int t, float *logits)
 		matmul_forward(s->qkv, h, y->in_proj_w, y->in_proj_b, 1, d, 3 * d);
 		memcpy(K + (size_t)t * d, s->qkv + d, (size_t)d * sizeof(float));
 		memcpy(Vv + (size_t)t * d, s->qkv + 2 * d, (size_t)d * sizeof(float));
-		attend(s, s->ctx, s->qkv, K, Vv, t + 1);
+		attend(s, s->ctx, s->qkv, K, Vv, t + 1, switches_heads_off(s->sw, HB_DEC_SELF, l));
 		matmul_forward(s->tmp, s->ctx, y->out_w, y->out_b, 1, d, d);
 		residual(s, s->tmp, y->norm1_w, y->norm1_b);
 
 		h = pre_norm(s, y->norm2_w, y->norm2_b);
 		matmul_forward(s->qkv, h, y->x_in_proj_w, y->x_in_proj_b, 1, d, d);
 		attend(s, s->ctx, s->qkv, s->ck + (size_t)l * s->Ts * d,
-		       s->cv + (size_t)l * s->Ts * d, s->Ts);
+		       s->cv + (size_t)l * s->Ts * d, s->Ts, switches_heads_off(s->sw, HB_DEC_CROSS, l));
 		matmul_forward(s->tmp, s->ctx, y->x_out_w, y->x_out_b, 1, d, d);
 		residual(s, s->tmp, y->norm2_w, y->norm2_b);
 

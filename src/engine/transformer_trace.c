@@ -9,6 +9,7 @@
 struct rec {
 	struct trace *tr;
 	const struct config *c;
+	const struct switches *sw; /* the run's what-if switches, NULL: none */
 	const char *const *src, *const *tgt, *const *vocab; /* interned labels */
 	int Ts, Tt, V, d, dh;
 };
@@ -50,15 +51,19 @@ static void put_bias(struct rec *r, const char *name, int n, const float *b, con
 		t->ndim = 1;
 }
 
+/* Attention block P; decoder: the decoder's self-attention (masked unless
+ * the mask is switched off); off: the heads a what-if run zeroed. */
 static void record_mha(struct rec *r, const char *P, const struct attn_acts *a, const float *in_w,
 		       const float *in_b, const float *out_w, const float *out_b, int T, int S,
-		       const char *const *ql, const char *const *kl, const char *xname, int causal,
-		       int cross)
+		       const char *const *ql, const char *const *kl, const char *xname, int decoder,
+		       int cross, uint64_t off)
 {
 	int d = r->d, NH = r->c->n_heads, dh = r->dh;
+	int causal = decoder && switches_causal(r->sw);
+	float scale = switches_scale(r->sw, dh);
 	size_t dd = (size_t)d * d;
 	char n[160], n2[160], n3[160], n4[160];
-	const char *qt = cross ? "target position (query)" : causal ? "target position" : "position";
+	const char *qt = cross ? "target position (query)" : decoder ? "target position" : "position";
 	const char *kt = cross ? "source position (key)" : qt;
 	struct tensor *t;
 
@@ -95,29 +100,37 @@ static void record_mha(struct rec *r, const char *P, const struct attn_acts *a, 
 		prov(r, t, PROV_MATMUL, i == 0 || !cross ? n4 : "enc.out", n2, n3);
 	}
 	for (int h = 0; h < NH; h++) {
-		size_t off = (size_t)h * T * S;
+		size_t soff = (size_t)h * T * S;
 		snprintf(n, sizeof n, "%s.h%d.scores", P, h);
-		t = put(r, n, T, S, a->scores + off, qt, ql, kt, kl,
-			"scores = Q_h K_hᵀ / √d_k (d_k = %d)%s, before softmax; rows: %s; cols: %s",
-			dh, causal ? ", future positions masked to -inf" : "", qt, kt);
+		char how[160];
+		if (scale == 1.0f / sqrtf((float)dh))
+			snprintf(how, sizeof how, "scores = Q_h K_hᵀ / √d_k (d_k = %d)", dh);
+		else
+			snprintf(how, sizeof how,
+				 "scores = Q_h K_hᵀ without the 1/√d_k (what-if: scale off; d_k = %d)", dh);
+		t = put(r, n, T, S, a->scores + soff, qt, ql, kt, kl, "%s%s, before softmax; rows: %s; cols: %s",
+			how, causal ? ", future positions masked to -inf"
+			     : decoder ? ", no causal mask (what-if: mask off)" : "", qt, kt);
 		if (t) {
 			cat(n2, sizeof n2, P, "q");
 			cat(n3, sizeof n3, P, "k");
 			prov(r, t, PROV_SCORES, n2, n3, NULL);
 			t->prov.off = h * dh;
 			t->prov.len = dh;
-			t->prov.scale = 1.0f / sqrtf((float)dh);
+			t->prov.scale = scale;
 		}
 		snprintf(n2, sizeof n2, "%s.h%d.weights", P, h);
-		t = put(r, n2, T, S, a->weights + off, qt, ql, kt, kl,
+		t = put(r, n2, T, S, a->weights + soff, qt, ql, kt, kl,
 			"attention weights = softmax(scores) per row (head %d); each row sums to 1", h);
 		prov(r, t, PROV_SOFTMAX, n, NULL, NULL);
 		snprintf(n, sizeof n, "%s.h%d.out", P, h);
+		int zeroed = h < 64 && (off >> h & 1);
 		t = put(r, n, T, dh, NULL, qt, ql, "dim", NULL,
-			"head %d output = weights V_h, [%d x %d]·[%d x %d]", h, T, S, S, dh);
+			"head %d output = weights V_h, [%d x %d]·[%d x %d]%s", h, T, S, S, dh,
+			zeroed ? "; switched off (what-if): W_o gets zeros instead" : "");
 		if (t) {
 			for (int i = 0; i < T; i++)
-				memcpy(t->data + (size_t)i * dh, a->concat + (size_t)i * d + h * dh,
+				memcpy(t->data + (size_t)i * dh, a->heads + (size_t)i * d + h * dh,
 				       (size_t)dh * sizeof(float));
 			cat(n3, sizeof n3, P, "v");
 			prov(r, t, PROV_WSUM, n2, n3, NULL);
@@ -134,8 +147,14 @@ static void record_mha(struct rec *r, const char *P, const struct attn_acts *a, 
 			t->data[i] = s / NH;
 		}
 	cat(n, sizeof n, P, "concat");
+	char offs[200] = "";
+	for (int h = 0; h < NH && h < 64; h++)
+		if (off >> h & 1)
+			snprintf(offs + strlen(offs), sizeof offs - strlen(offs), "%s%d",
+				 offs[0] ? ", " : "; heads switched off (what-if), their columns zero: ", h);
 	put(r, n, T, d, a->concat, qt, ql, "dim", NULL,
-	    "Concat(head_0 .. head_%d): the heads' outputs side by side, [%d x %d]", NH - 1, T, d);
+	    "Concat(head_0 .. head_%d): the heads' outputs side by side, [%d x %d]%s", NH - 1, T, d,
+	    offs);
 	cat(n, sizeof n, P, "out");
 	t = put(r, n, T, d, a->out, qt, ql, "dim", NULL, "attention output = Concat W_o + b_o, [%d x %d]",
 		T, d);
@@ -224,7 +243,8 @@ static void record_layer(struct rec *r, const char *pre, int l, const struct tf_
 	NM(a3, "add3");
 	snprintf(n, sizeof n, "%s.self_attn", P);
 	record_mha(r, n, &y->sa, w->in_proj_w, w->in_proj_b, w->out_w, w->out_b, T, T, rl, rl,
-		   pn ? n1 : in_name, decoder, 0);
+		   pn ? n1 : in_name, decoder, 0,
+		   switches_heads_off(r->sw, decoder ? HB_DEC_SELF : HB_ENC_SELF, l));
 	NM(b, "self_attn.out");
 	if (pn) {
 		record_ln(r, n1, &y->ln1, w->norm1_w, w->norm1_b, in_name, T, rl, rt);
@@ -239,7 +259,7 @@ static void record_layer(struct rec *r, const char *pre, int l, const struct tf_
 		if (pn)
 			record_ln(r, n2, &y->ln2, w->norm2_w, w->norm2_b, a1, T, rl, rt);
 		record_mha(r, n, &y->ca, w->x_in_proj_w, w->x_in_proj_b, w->x_out_w, w->x_out_b, T,
-			   r->Ts, rl, r->src, pn ? n2 : n1, 0, 1);
+			   r->Ts, rl, r->src, pn ? n2 : n1, 0, 1, switches_heads_off(r->sw, HB_DEC_CROSS, l));
 		NM(b, "cross_attn.out");
 		record_add(r, a2, y->add2, resid, b, T, rl, rt);
 		if (!pn)
@@ -291,12 +311,15 @@ static void record_side(struct rec *r, const char *side, const int *ids, const f
 			memcpy(t->data + (size_t)i * d, table + (size_t)ids[i] * d, (size_t)d * sizeof(float));
 	prov(r, t, PROV_LOOKUP, tb, n, NULL);
 	snprintf(p, sizeof p, "%s.pos", side);
+	int on = switches_positions(r->sw);
 	t = put(r, p, T, d, pos, "position", lab, "dim", NULL,
-		c->positional == POS_LEARNED
+		!on ? "%s positions switched off (what-if: positions off): all zeros, so the input "
+		      "carries no word order"
+		: c->positional == POS_LEARNED
 			? "learned positions: rows of %s_pos.weight"
 			: "%s positions: p[i,2j] = sin(i/10000^(2j/d)), p[i,2j+1] = cos(i/10000^(2j/d))",
 		side);
-	prov(r, t, c->positional == POS_LEARNED ? PROV_NONE : PROV_SINUSOID, NULL, NULL, NULL);
+	prov(r, t, on && c->positional != POS_LEARNED ? PROV_SINUSOID : PROV_NONE, NULL, NULL, NULL);
 	snprintf(n, sizeof n, "%s.input", side);
 	t = put(r, n, T, d, input, "position", lab, "dim", NULL, "embed × %s + pos",
 		c->embed_scale_sqrt ? "√d_model" : "1");
@@ -310,7 +333,7 @@ void tf_record(const struct config *c, const struct weights *w, const struct tf_
 	       int v_src, int v_tgt, const char *const *src_labels, const char *const *tgt_labels,
 	       const char *const *src_vocab, const char *const *vocab, struct trace *tr)
 {
-	struct rec r = {tr, c, NULL, NULL, NULL, a->Ts, a->Tt, v_tgt, c->d_model,
+	struct rec r = {tr, c, a->sw, NULL, NULL, NULL, a->Ts, a->Tt, v_tgt, c->d_model,
 			c->d_model / c->n_heads};
 	r.src = trace_labels(tr, a->Ts, src_labels);
 	r.tgt = trace_labels(tr, a->Tt, tgt_labels);
@@ -366,7 +389,5 @@ void tf_record(const struct config *c, const struct weights *w, const struct tf_
 		r.vocab, "logits = dec.out W_out + b, [%d x %d]; row t scores the token after position t",
 		a->Tt, v_tgt);
 	prov(&r, x, PROV_MATMUL, "dec.out", "generator.w", t->gen_b ? "generator.b" : NULL);
-	x = put(&r, "probs", a->Tt, v_tgt, a->probs, "target position", r.tgt, "next token", r.vocab,
-		"next-token probabilities = softmax(logits) per row");
-	prov(&r, x, PROV_SOFTMAX, "logits", NULL, NULL);
+	switches_record_probs(tr, a->sw, a->Tt, v_tgt, a->probs, "target position", r.tgt, r.vocab);
 }

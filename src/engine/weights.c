@@ -184,6 +184,8 @@ static void lay_all(struct layout *L, const struct config *c, int vs, int vt)
 		lay(L, &p->values, 1, c->n_keys, 0, "values");
 		lay(L, &p->queries, 1, c->n_queries, 0, "queries");
 		lay(L, &p->w, 1, 1, 0, "w");
+		if (c->truth)
+			lay(L, &p->truth, 1, c->n_queries, 0, "truth");
 		break;
 	}
 	}

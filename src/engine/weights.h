@@ -78,6 +78,7 @@ struct pool_weights {
 	float *values;  /* (n_keys) y_i */
 	float *queries; /* (n_queries) */
 	float *w;       /* (1) parametric kernel width */
+	float *truth;   /* (n_queries) the true f at each query; config "truth" only */
 };
 
 struct weights {

@@ -243,7 +243,8 @@ enum status config_parse(struct config *c, const char *text, size_t len, const c
 		int pool;
 		if ((st = get_enum(&x, root, "pooling", 1, 0, pools, 3, &pool)) ||
 		    (st = get_int(&x, root, "n_keys", 1, 0, 1, 4096, &c->n_keys)) ||
-		    (st = get_int(&x, root, "n_queries", 1, 0, 1, 4096, &c->n_queries)))
+		    (st = get_int(&x, root, "n_queries", 1, 0, 1, 4096, &c->n_queries)) ||
+		    (st = get_bool(&x, root, "truth", 0, &c->truth)))
 			break;
 		c->pooling = pool;
 		break;

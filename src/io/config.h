@@ -57,6 +57,7 @@ struct config {
 	/* attention_pooling */
 	enum pooling_kind pooling;
 	int n_keys, n_queries;
+	int truth;          /* tensors/truth.csv: the true f(x) at each query (a toy's noise-free curve) */
 	/* tokenizers (seq2seq only) */
 	struct tok_config src, tgt;
 	int max_decode_len;

@@ -34,7 +34,7 @@ static void c_locale_leave(struct c_locale *c)
 
 static int needs_prefix(const char *s)
 {
-	return s[0] && strchr("=+-@\t\r'", s[0]) != NULL;
+	return s[0] && strchr("=+-@#\t\r'", s[0]) != NULL;
 }
 
 void csv_put_text(FILE *f, const char *s)
@@ -71,11 +71,23 @@ static void put_value(FILE *f, float v)
 
 enum status csv_fprint_tensor(FILE *f, const struct tensor *t, struct err *e)
 {
+	return csv_fprint_tensor_noted(f, t, NULL, e);
+}
+
+enum status csv_fprint_tensor_noted(FILE *f, const struct tensor *t, const char *note,
+				    struct err *e)
+{
 	size_t count;
 	if (t->rows < 0 || t->cols < 0 || !size_mul((size_t)t->rows, (size_t)t->cols, &count) ||
 	    (count && !t->data))
 		return err_set(e, ST_USAGE, "tensor '%s' has no valid data",
 			       t->name ? t->name : "?");
+	if (note && note[0]) {
+		fputs("# ", f);
+		for (const unsigned char *p = (const unsigned char *)note; *p; p++)
+			fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+		fputc('\n', f);
+	}
 	struct c_locale loc;
 	c_locale_enter(&loc);
 	char buf[32];
@@ -102,11 +114,17 @@ enum status csv_fprint_tensor(FILE *f, const struct tensor *t, struct err *e)
 
 enum status csv_write_tensor(const char *path, const struct tensor *t, int force, struct err *e)
 {
+	return csv_write_tensor_noted(path, t, NULL, force, e);
+}
+
+enum status csv_write_tensor_noted(const char *path, const struct tensor *t, const char *note,
+				   int force, struct err *e)
+{
 	struct atomic_file af;
 	enum status st = atomic_open(&af, path, force, e);
 	if (st != ST_OK)
 		return st;
-	st = csv_fprint_tensor(af.f, t, e);
+	st = csv_fprint_tensor_noted(af.f, t, note, e);
 	if (st != ST_OK) {
 		atomic_abort(&af);
 		return err_prefix(e, "%s", path);
@@ -230,7 +248,8 @@ static size_t eol_len(const char *b, size_t r)
 }
 
 /* Splits buf into cells in place (unquoting shrinks, so the write position
- * never passes the read position). Empty lines are skipped but counted. */
+ * never passes the read position). Empty lines are skipped but counted, and
+ * so are comment lines ('#') before the label row. */
 static enum status split(struct parser *p, char *b, size_t len, struct err *e)
 {
 	size_t r = 0, w = 0;
@@ -239,6 +258,13 @@ static enum status split(struct parser *p, char *b, size_t len, struct err *e)
 		row++;
 		if (at_eol(b, r, len)) {
 			r += eol_len(b, r);
+			continue;
+		}
+		if (p->nrecs == 0 && b[r] == '#') {
+			while (r < len && !at_eol(b, r, len))
+				r++;
+			if (r < len)
+				r += eol_len(b, r);
 			continue;
 		}
 		size_t first = p->ncells;

@@ -1,14 +1,16 @@
 /* Tensors as CSV, the --dump format, which also loads back as a weight
  * (dump -> edit by hand or in a spreadsheet -> load).
  *
- * RFC 4180 with "\n" line ends (readers also accept "\r\n"). The first row
- * is the corner cell (the row-axis title, may be empty) then the column
- * labels; each next row is the row label then the values, printed with
- * "%.9g" (exact for float) in the C locale, non-finite values as "inf",
- * "-inf" and "nan". Text cells that begin with = + - @ TAB or CR are prefixed
- * with a single quote ' so spreadsheets do not run them as formulas; a text
- * cell that already begins with ' gets one too, so the prefix is always
- * undone unambiguously. Cells containing , " CR or LF are quoted with ""
+ * RFC 4180 with "\n" line ends (readers also accept "\r\n"). The file may
+ * start with comment lines beginning with '#' (a what-if run's dump names
+ * its switches there); readers skip them. The first row is the corner cell
+ * (the row-axis title, may be empty) then the column labels; each next row
+ * is the row label then the values, printed with "%.9g" (exact for float)
+ * in the C locale, non-finite values as "inf", "-inf" and "nan". Text cells
+ * that begin with = + - @ # TAB or CR are prefixed with a single quote ' so
+ * spreadsheets do not run them as formulas (and a label never reads as a
+ * comment); a text cell that already begins with ' gets one too, so the
+ * prefix is always undone unambiguously. Cells containing , " CR or LF are quoted with ""
  * doubling. Numbers are never quoted or prefixed. */
 #ifndef SEQSTEP_CSVIO_H
 #define SEQSTEP_CSVIO_H
@@ -34,6 +36,12 @@ struct csv_matrix {
 enum status csv_write_tensor(const char *path, const struct tensor *t, int force, struct err *e);
 /* Writes the same text to an open FILE (for stdout). */
 enum status csv_fprint_tensor(FILE *f, const struct tensor *t, struct err *e);
+/* Both with a first comment line "# NOTE" (control characters replaced);
+ * NULL or "" writes none. */
+enum status csv_write_tensor_noted(const char *path, const struct tensor *t, const char *note,
+				   int force, struct err *e);
+enum status csv_fprint_tensor_noted(FILE *f, const struct tensor *t, const char *note,
+				    struct err *e);
 /* One text cell (NULL is empty), prefixed and quoted as above, so other
  * CSV writers (the quiz's answer key) read back the same way. */
 void csv_put_text(FILE *f, const char *s);

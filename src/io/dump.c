@@ -20,6 +20,7 @@ enum status dump_make_dir(const char *dir, struct err *e)
 }
 
 struct dump_ctx {
+	const char *note; /* the trace's what-if line, for the CSV header comment */
 	const char *dir;
 	int npy, force, written;
 	enum status st;
@@ -34,7 +35,7 @@ static void dump_one(const struct tensor *t, void *p)
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s.%s", d->dir, t->name, d->npy ? "npy" : "csv");
 	d->st = d->npy ? npy_write_tensor(path, t, d->force, d->e)
-		       : csv_write_tensor(path, t, d->force, d->e);
+		       : csv_write_tensor_noted(path, t, d->note, d->force, d->e);
 	if (!d->st)
 		d->written++;
 }
@@ -42,7 +43,10 @@ static void dump_one(const struct tensor *t, void *p)
 enum status dump_tensors(const struct trace *tr, const char *glob, const char *dir, int npy,
 			 int force, int *written, struct err *e)
 {
-	struct dump_ctx d = {dir, npy, force, 0, ST_OK, e};
+	char note[2100] = "";
+	if (trace_whatif(tr)[0])
+		snprintf(note, sizeof note, "what-if: %s", trace_whatif(tr));
+	struct dump_ctx d = {note, dir, npy, force, 0, ST_OK, e};
 	*written = 0;
 	enum status st = dump_make_dir(dir, e);
 	if (st)

@@ -243,10 +243,10 @@ static enum status flush_section(struct parser *p)
 	return st;
 }
 
-static const char *const lesson_commands[] = {"translate", "t",    "target", "load",   "show",
-					      "explain",   "goto", "set",    "step",   "back",
-					      "list",      "stages", "models", "help",
-					      "grad"};
+static const char *const lesson_commands[] = {"translate", "t",      "target", "load",   "show",
+					      "explain",   "goto",   "set",    "step",   "back",
+					      "list",      "stages", "models", "help",   "edit",
+					      "diff",      "snapshot", "reset", "grad"};
 
 static int allowed_command(const char *name)
 {
@@ -279,12 +279,14 @@ static enum status parse_run(struct parser *p, struct lesson_step *s, int from, 
 			if (!known)
 				st = perr(p, lineno,
 					  "unknown command '%s' (a seqstep block may use translate, target, load, "
-					  "show, explain, goto, set, step, back, list, stages)",
+					  "show, explain, goto, set, step, back, list, stages, edit, diff, "
+					  "snapshot, reset)",
 					  shown);
 			else if (!allowed_command(name))
 				st = perr(p, lineno,
 					  "command '%s' cannot run in a lesson (a seqstep block may use translate, "
-					  "target, load, show, explain, goto, set, step, back, list, stages)",
+					  "target, load, show, explain, goto, set, step, back, list, stages, edit, "
+					  "diff, snapshot, reset)",
 					  shown);
 		}
 		cmdline_release(&cl);

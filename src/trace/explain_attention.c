@@ -136,13 +136,20 @@ void ex_scores_tensor(const struct form *f)
 struct sm {
 	const struct tensor *S;
 	int r, *idx;
-	double shift;
+	double shift, k; /* k: the factor on the inputs (1 / temperature), 1 if none */
 };
+
+/* The factor a softmax applies to its inputs: prov.scale = 1/T for a
+ * what-if temperature T, 0 or 1 for a plain softmax. */
+static double sm_factor(const struct tensor *t)
+{
+	return t->prov.scale != 0 ? t->prov.scale : 1.0;
+}
 
 static void sm_term(struct ctx *x, int i, int numeric, void *arg)
 {
 	struct sm *m = arg;
-	double v = tensor_at(m->S, m->r, m->idx[i]);
+	double v = tensor_at(m->S, m->r, m->idx[i]) * m->k;
 	if (!numeric) {
 		ex_put(x->o, "exp(");
 		ex_num(x->o, v - m->shift);
@@ -161,19 +168,24 @@ int ex_softmax_cell(struct ctx *x)
 		return ex_fail(x, "%s is [%d x %d], not [%d x %d]", S->name, S->rows, S->cols, x->t->rows,
 			       x->t->cols);
 	int n = S->cols, r = x->r;
+	double k = sm_factor(x->t);
 	const float *row = S->data + (size_t)r * n;
 	double m = -INFINITY;
 	int nf = 0;
 	for (int j = 0; j < n; j++)
 		if (!masked(row[j])) {
 			nf++;
-			if (row[j] > m)
-				m = row[j];
+			if (row[j] * k > m)
+				m = row[j] * k;
 		}
-	double s = row[x->c];
-	char ss[96], rl[224];
+	double s = row[x->c] * k;
+	char ss[96], rl[224], temp[64] = "";
 	ex_sym_in(ss, sizeof ss, x->t, S->name, S);
-	if (nf == 0 || masked(s)) {
+	if (k != 1.0) {
+		struct nb b;
+		snprintf(temp, sizeof temp, " / %s", ex_numstr(&b, 1.0 / k));
+	}
+	if (nf == 0 || masked(row[x->c])) {
 		x->val = 0;
 		if (!x->o)
 			return 1;
@@ -181,7 +193,7 @@ int ex_softmax_cell(struct ctx *x)
 		ex_put(x->o, "exp(");
 		ex_ref(x, S, ss, r, x->c, 0);
 		ex_label(rl, sizeof rl, &S->row, r);
-		ex_put(x->o, ") / Σ_j exp(%s[%s,j]) = exp(-inf) / ... = 0: ", ss, rl);
+		ex_put(x->o, "%s) / Σ_j exp(%s[%s,j]%s) = exp(-inf) / ... = 0: ", temp, ss, rl, temp);
 		if (nf == 0)
 			ex_put(x->o, "every cell of this row is masked, so every weight is 0");
 		else
@@ -192,23 +204,27 @@ int ex_softmax_cell(struct ctx *x)
 	double sum = 0;
 	for (int j = 0; j < n; j++)
 		if (!masked(row[j]))
-			sum += exp(row[j] - shift);
+			sum += exp(row[j] * k - shift);
 	x->val = exp(s - shift) / sum;
 	if (!x->o)
 		return 1;
 	int *idx = malloc((size_t)nf * sizeof *idx);
 	if (!idx)
 		return ex_fail(x, "out of memory");
-	for (int j = 0, k = 0; j < n; j++)
+	for (int j = 0, q = 0; j < n; j++)
 		if (!masked(row[j]))
-			idx[k++] = j;
-	struct sm a = {S, r, idx, shift};
+			idx[q++] = j;
+	struct sm a = {S, r, idx, shift, k};
 	ex_label(rl, sizeof rl, &S->row, r);
 	ex_lhs(x);
 	ex_put(x->o, "exp(");
 	ex_ref(x, S, ss, r, x->c, 0);
-	ex_put(x->o, ") / Σ_j exp(%s[%s,j])", ss, rl);
+	ex_put(x->o, "%s) / Σ_j exp(%s[%s,j]%s)", temp, ss, rl, temp);
+	if (k != 1.0)
+		ex_put(x->o, "   (temperature T = %s)", temp + 3);
 	ex_cont(x);
+	if (k != 1.0)
+		ex_put(x->o, "(every %s divided by T) ", ss);
 	if (shift) {
 		struct nb b;
 		ex_put(x->o, "(every exponent shifted by -%s, which cancels) ", ex_numstr(&b, shift));
@@ -238,9 +254,19 @@ int ex_softmax_cell(struct ctx *x)
 
 void ex_softmax_tensor(const struct form *f)
 {
-	ex_put(f->o, "%s[r,c] = exp(%s[r,c]) / Σ_j exp(%s[r,j]): ", f->self, f->sym[0], f->sym[0]);
+	double k = sm_factor(f->t);
+	char temp[64] = "";
+	if (k != 1.0) {
+		struct nb b;
+		snprintf(temp, sizeof temp, " / T");
+		ex_put(f->o, "%s[r,c] = exp(%s[r,c]%s) / Σ_j exp(%s[r,j]%s), temperature T = %s: ",
+		       f->self, f->sym[0], temp, f->sym[0], temp, ex_numstr(&b, 1.0 / k));
+	} else {
+		ex_put(f->o, "%s[r,c] = exp(%s[r,c]) / Σ_j exp(%s[r,j]): ", f->self, f->sym[0],
+		       f->sym[0]);
+	}
 	ex_shape(f->o, f->t);
-	ex_put(f->o, ", softmax of each row of %s ", f->sym[0]);
+	ex_put(f->o, ", softmax of each row of %s%s ", f->sym[0], k != 1.0 ? " / T" : "");
 	ex_shape(f->o, f->in[0]);
 	ex_put(f->o, "; each row sums to 1");
 }

@@ -195,6 +195,26 @@ static void put_gate_column(struct ctx *x)
 	}
 }
 
+/* A what-if run that switched a head off records concat with zeros in that
+ * head's columns (engine/whatif.h): the head h whose zero this cell is. */
+static const struct tensor *ablated_concat(struct ctx *x, int *h, int *hc)
+{
+	char nm[256], base[256];
+	const struct tensor *t = x->t;
+	if (!t->desc || !strstr(t->desc, "switched off") || tensor_at(t, x->r, x->c) != 0 ||
+	    !ex_swap_suffix(nm, sizeof nm, t->name, ".concat", ".h0.out"))
+		return NULL;
+	const struct tensor *h0 = trace_get(x->tr, nm);
+	if (!h0 || h0->cols <= 0 || h0->rows != t->rows)
+		return NULL;
+	*h = x->c / h0->cols;
+	*hc = x->c % h0->cols;
+	ex_swap_suffix(base, sizeof base, t->name, ".concat", "");
+	snprintf(nm, sizeof nm, "%s.h%d.out", base, *h);
+	const struct tensor *ho = trace_get(x->tr, nm);
+	return ho && ex_in_range(ho, x->r, *hc) ? ho : NULL;
+}
+
 int ex_none_cell(struct ctx *x)
 {
 	const struct tensor *t = x->t;
@@ -209,6 +229,19 @@ int ex_none_cell(struct ctx *x)
 		ex_put(x->o, " = ");
 		ex_ref(x, s, s->name, sr, sc, 0);
 		ex_put(x->o, "   (copied: %s)", t->desc && *t->desc ? t->desc : "the same number");
+		return 1;
+	}
+	int ah, ac;
+	const struct tensor *ho = ablated_concat(x, &ah, &ac);
+	if (ho) {
+		x->val = 0;
+		if (!x->o)
+			return 1;
+		ex_lhs_named(x, t->name);
+		ex_put(x->o, " = 0: head %d is switched off (what-if), so W_o gets a zero instead of ", ah);
+		ex_ref(x, ho, ho->name, x->r, ac, 0);
+		ex_put(x->o, " = ");
+		ex_num(x->o, tensor_at(ho, x->r, ac));
 		return 1;
 	}
 	if (heads_avg(x, &nh, base, sizeof base)) {
@@ -279,6 +312,8 @@ void ex_none_tensor(const struct form *f)
 			ex_shape(o, t);
 			ex_put(o, " = %d x ", nh);
 			ex_shape(o, h0);
+			if (t->desc && strstr(t->desc, "switched off"))
+				ex_put(o, "; a head switched off (what-if) gives zeros");
 			return;
 		}
 	}

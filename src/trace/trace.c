@@ -32,8 +32,19 @@ void trace_clear(struct trace *tr)
 	arena_release(&tr->arena);
 	tr->n = 0;
 	tr->oom = 0;
+	tr->whatif = NULL;
 	if (tr->slots)
 		memset(tr->slots, 0, tr->nslots * sizeof *tr->slots);
+}
+
+void trace_set_whatif(struct trace *tr, const char *line)
+{
+	tr->whatif = line && line[0] ? trace_str(tr, line) : NULL;
+}
+
+const char *trace_whatif(const struct trace *tr)
+{
+	return tr && tr->whatif ? tr->whatif : "";
 }
 
 static size_t hash_name(const char *s)
@@ -198,6 +209,36 @@ struct tensor *trace_add_transposed(struct trace *tr, const char *name, int rows
 	return t;
 }
 
+static void copy_axis(struct trace *dst, struct axis *to, const struct axis *from)
+{
+	to->title = trace_str(dst, from->title);
+	to->labels = trace_labels(dst, from->n, from->labels);
+}
+
+enum status trace_copy(struct trace *dst, const struct trace *src, struct err *e)
+{
+	trace_init(dst);
+	for (size_t k = 0; k < src->n && !dst->oom; k++) {
+		const struct tensor *s = src->items[k];
+		struct tensor *t = trace_add(dst, s->name, s->rows, s->cols, s->data, s->desc);
+		if (!t)
+			break;
+		t->ndim = s->ndim;
+		t->integer = s->integer;
+		copy_axis(dst, &t->row, &s->row);
+		copy_axis(dst, &t->col, &s->col);
+		t->prov = s->prov;
+		for (int i = 0; i < PROV_MAX_IN; i++)
+			t->prov.in[i] = trace_str(dst, s->prov.in[i]);
+	}
+	trace_set_whatif(dst, src->whatif);
+	if (dst->oom) {
+		trace_release(dst);
+		return err_set(e, ST_NOMEM, "out of memory copying the trace");
+	}
+	return ST_OK;
+}
+
 const struct tensor *trace_get(const struct trace *tr, const char *name)
 {
 	struct trace_slot *s = slot_find(tr, name);
@@ -223,6 +264,12 @@ void tensor_set_cols(struct tensor *t, const char *title, const char *const *lab
 		return;
 	t->col.title = title;
 	t->col.labels = labels;
+}
+
+void tensor_set_cells(struct trace *tr, struct tensor *t, const char *const *labels)
+{
+	if (t)
+		t->cells = trace_labels(tr, t->rows * t->cols, labels);
 }
 
 void tensor_set_prov(struct trace *tr, struct tensor *t, enum prov_kind kind,

@@ -65,6 +65,8 @@ struct tensor {
 	const char *desc;  /* one line: what it is and its formula */
 	struct prov prov;
 	int integer;       /* ids, ranks, counts: shown without decimals */
+	const char *const *cells; /* NULL, or a label per cell (rows*cols, row-major):
+				   * what an id stands for, e.g. each top-k candidate's token */
 };
 
 struct trace_slot;
@@ -76,12 +78,22 @@ struct trace {
 	struct trace_slot *slots; /* open-addressing name index */
 	size_t nslots;
 	int oom;               /* sticky: some add failed for lack of memory */
+	/* The what-if switches and edits the run used, one line ("scale off;
+	 * head enc.0.self_attn.h1 off"), NULL for the model as trained: the
+	 * title bar, dumps and captions show it (engine/whatif.h). */
+	const char *whatif;
 };
 
 void trace_init(struct trace *tr);
 void trace_release(struct trace *tr);
-/* Drops every entry but keeps the trace usable. */
+/* Drops every entry (and the what-if line) but keeps the trace usable. */
 void trace_clear(struct trace *tr);
+/* A deep copy of src into dst (initialised here; trace_release it). */
+enum status trace_copy(struct trace *dst, const struct trace *src, struct err *e);
+/* Sets the what-if line; "" or NULL clears it. */
+void trace_set_whatif(struct trace *tr, const char *line);
+/* The what-if line, "" when none. */
+const char *trace_whatif(const struct trace *tr);
 
 /* Copies data (rows*cols floats, or zeros when data is NULL) under name.
  * Replaces an existing entry of that name. Returns NULL and sets tr->oom on
@@ -114,6 +126,8 @@ const char *const *trace_labels(struct trace *tr, int n, const char *const *labe
 
 void tensor_set_rows(struct tensor *t, const char *title, const char *const *labels);
 void tensor_set_cols(struct tensor *t, const char *title, const char *const *labels);
+/* rows*cols labels, copied into the trace. */
+void tensor_set_cells(struct trace *tr, struct tensor *t, const char *const *labels);
 void tensor_set_prov(struct trace *tr, struct tensor *t, enum prov_kind kind,
 		     const char *in0, const char *in1, const char *in2, const char *in3,
 		     const char *in4);

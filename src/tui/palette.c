@@ -140,6 +140,8 @@ void palette_init(struct palette *p, enum pal_theme theme, int no_color)
 	p->glyphs = 1;
 	p->nseq = (int)sizeof RENDER_RAMP - 1;
 	p->ndiv = p->nseq;
+	for (int i = 0; i < PAL_SERIES; i++) /* without colour the glyphs tell series apart */
+		p->series[i] = i == 0 ? A_BOLD : 0;
 	if (p->mode == PAL_MONO)
 		return;
 	next_pair = 1;
@@ -160,6 +162,19 @@ void palette_init(struct palette *p, enum pal_theme theme, int no_color)
 	p->ui[PAL_BAR] = (attr_t)COLOR_PAIR(pair(COLOR_BLACK, contrast ? COLOR_YELLOW : COLOR_GREEN));
 	p->ui[PAL_DIM] = contrast ? (attr_t)COLOR_PAIR(pair(COLOR_WHITE, bg)) : (attr_t)A_DIM;
 	p->ui[PAL_FRAME] = (attr_t)COLOR_PAIR(pair(contrast ? COLOR_WHITE : COLOR_BLUE, bg)) | bold;
+	/* Plot series: Okabe-Ito's colour-blind safe set (sky blue, orange,
+	 * bluish green, vermillion, reddish purple, yellow, blue, grey); the
+	 * projector theme takes the saturated basic colours, bold. */
+	static const struct rgb okabe[PAL_SERIES] = {
+		{0x56, 0xb4, 0xe9}, {0xe6, 0x9f, 0x00}, {0x00, 0x9e, 0x73}, {0xd5, 0x5e, 0x00},
+		{0xcc, 0x79, 0xa7}, {0xf0, 0xe4, 0x42}, {0x00, 0x72, 0xb2}, {0x99, 0x99, 0x99},
+	};
+	static const short basic[PAL_SERIES] = {COLOR_CYAN, COLOR_YELLOW, COLOR_GREEN, COLOR_RED,
+						COLOR_MAGENTA, COLOR_WHITE, COLOR_BLUE, COLOR_WHITE};
+	for (int i = 0; i < PAL_SERIES; i++) {
+		short fgc = p->mode == PAL_256 && !contrast ? xterm256(okabe[i]) : basic[i];
+		p->series[i] = (attr_t)COLOR_PAIR(pair(fgc, bg)) | (contrast || p->mode != PAL_256 ? A_BOLD : 0);
+	}
 	if (p->mode == PAL_256) {
 		p->nseq = 16;
 		p->ndiv = 17;

@@ -29,7 +29,7 @@ enum pal_ui {
 	PAL_UI_COUNT
 };
 
-enum { PAL_MAX_STEPS = 17 };
+enum { PAL_MAX_STEPS = 17, PAL_SERIES = 8 };
 
 struct palette {
 	enum pal_mode mode;
@@ -38,6 +38,7 @@ struct palette {
 	int nseq, ndiv;    /* ramp lengths */
 	short seq_pair[PAL_MAX_STEPS], div_pair[PAL_MAX_STEPS];
 	attr_t ui[PAL_UI_COUNT];
+	attr_t series[PAL_SERIES]; /* plot lines and points, one per style */
 };
 
 /* How a tensor's values map to the ramp: chosen from its finite values

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 static const struct view_ops *const all_views[] = {&view_matrix, &view_tokens, &view_embedpos,
-						    &view_step,   &view_gates,  &view_bars,
+						    &view_step, &view_gates, &view_bars, &view_plot,
 						    &view_grad};
 
 static volatile sig_atomic_t got_int, got_term;
@@ -279,7 +279,9 @@ static void on_mouse(struct tui *t)
 				session_jump(t->s, h->walk[line]);
 			return;
 		}
-		if (h->cw < 0)
+		if (h->cw == HIT_PLOT)
+			tui_plot_click(t, h, ev.y, ev.x);
+		else if (h->cw < 0)
 			session_select(t->s, h->panel, t->s->row, h->c0 + (ev.y - h->r.y));
 		else
 			session_select(t->s, h->panel, h->r0 + (ev.y - h->r.y) / (h->rh > 0 ? h->rh : 1),
@@ -310,8 +312,7 @@ static void pager_key(struct tui *t, int key)
 static void view_key(struct tui *t, int key)
 {
 	struct session *s = t->s;
-	const struct stage *st = session_stage(s);
-	const struct view_ops *v = tui_view_for(st ? st->view : VIEW_MATRIX);
+	const struct view_ops *v = tui_view_current(t);
 	if (s->have_trace && v->on_key(t, key))
 		return;
 	int page = t->main.h > 6 ? t->main.h - 4 : 1;
@@ -351,15 +352,37 @@ static void view_key(struct tui *t, int key)
 	case '{': change_layer(t, -1); break;
 	case '}': change_layer(t, 1); break;
 	case 't':
-		s->numbers = !s->numbers;
-		s->gen++;
+		/* from a plot to the matrices as they were; then numbers / heatmap */
+		if (session_plotting(s, NULL))
+			session_set_view(s, 0, s->numbers);
+		else
+			session_set_view(s, s->plot, !s->numbers);
 		memset(t->c0, 0, sizeof t->c0);
 		tui_message(t, 0, "%s", s->numbers ? "numbers (t: heatmap)" : "heatmap (t: numbers)");
+		break;
+	case 'v':
+		if (session_plotting(s, NULL))
+			tui_exec(t, s->numbers ? "set view numbers" : "set view heatmap");
+		else
+			tui_exec(t, "set view plot");
+		memset(t->c0, 0, sizeof t->c0);
+		memset(t->r0, 0, sizeof t->r0);
 		break;
 	case ':':
 		t->cmd_focus = 1;
 		t->rl_matches[0] = 0;
 		t->msg[0] = 0;
+		break;
+	case 'd':
+		/* The diff mode of the views: Δ against the run before (or the snapshot). */
+		if (!s->have_diff) {
+			tui_message(t, 0, "nothing to compare with yet: set scale off, edit ..., or snapshot first");
+		} else {
+			s->diff_mode = !s->diff_mode;
+			s->gen++;
+			tui_message(t, 0, "%s", s->diff_mode ? "diff: the views show Δ = now - before (d: the values)"
+							     : "the values (d: Δ against the run before)");
+		}
 		break;
 	case '?': open_help(t); break;
 	case 'q': t->quit = 1; break;

@@ -53,7 +53,8 @@ struct hit {
 	struct rect r;      /* where the cells are */
 	int panel;          /* -1: the pipeline pane (walk = walk + row) */
 	int r0, c0;         /* the tensor cell at the top left */
-	int cw;             /* screen columns per cell; -1: one tensor column per line */
+	int cw;             /* screen columns per cell; -1: one tensor column per line;
+			     * HIT_PLOT: a plot (panel = its index in the figure) */
 	int rh;             /* screen lines per cell */
 	int walk[64];       /* pipeline pane: the walk index of each line, -1 none */
 };
@@ -68,9 +69,15 @@ struct view_ops {
 	void (*free)(struct tui *t);
 };
 
+enum { HIT_PLOT = -2 };
+
 const struct view_ops *tui_view_for(enum view_kind k);
+/* The view the session's position shows: its plot, or its stage's view. */
+const struct view_ops *tui_view_current(const struct tui *t);
 extern const struct view_ops view_matrix, view_tokens, view_embedpos, view_step, view_gates,
-	view_bars, view_grad;
+	view_bars, view_plot, view_grad;
+/* A click at (y, x) on plot hit h selects the nearest point (tui_plot.c). */
+void tui_plot_click(struct tui *t, const struct hit *h, int y, int x);
 
 struct tui {
 	struct session *s;
@@ -121,6 +128,7 @@ struct matrix_opts {
 	int numbers;
 	int legend;          /* draw the value scale under it */
 	int hide_rows;       /* no row labels: the panel to the left has them */
+	int diverging;       /* a scale symmetric around 0 whatever the values (a Δ) */
 };
 void tui_matrix(struct tui *t, struct rect r, const struct tensor *tn, const char *name,
 		const struct matrix_opts *o);
@@ -133,6 +141,13 @@ void tui_legend(struct tui *t, int y, int x, int w, const struct scale *sc, int 
 struct rect tui_panels(struct tui *t, struct rect r, int reserve_below);
 /* Wraps text into r (word wrap, UTF-8 aware); returns lines used. */
 int tui_text(struct tui *t, struct rect r, int skip, attr_t a, const char *text);
+
+/* Diff mode (tui_diff.c; tui_panels draws the Δ of each panel): the
+ * detail pane's first line, the cell's Δ, before and now; returns the
+ * lines used. */
+int tui_diff_detail(struct tui *t, struct rect r);
+/* The title bar's what-if badge after column x; returns the columns used. */
+int tui_whatif_badge(struct tui *t, int x);
 
 /* The command line (tui_readline.c). */
 void tui_rl_init(struct tui *t);

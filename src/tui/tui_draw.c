@@ -295,6 +295,12 @@ void tui_matrix(struct tui *t, struct rect r, const struct tensor *tn, const cha
 
 	struct scale sc;
 	scale_of(tn->data, (size_t)tn->rows * (size_t)tn->cols, &sc);
+	if (o->diverging) {
+		float m = fmaxf(fabsf(sc.lo), fabsf(sc.hi));
+		sc.lo = m > 0 ? -m : -1;
+		sc.hi = m > 0 ? m : 1;
+		sc.diverging = 1;
+	}
 	int masked = 0;
 	for (int rr = r0; rr < r1; rr++) {
 		int y0 = r.y + 2 + (rr - r0) * L.rh, mid = y0 + (L.rh - 1) / 2;
@@ -369,6 +375,29 @@ static void natural(const struct tensor *tn, int numbers, int hide_rows, int *w,
 	*h = tn->rows + 3;
 }
 
+/* Diff mode: the Δ of the trace tensor name from the session's comparison,
+ * with its title ("Δ name"), or NULL with why it has none ("unchanged"). */
+static const struct tensor *diff_tensor(const struct tui *t, const char *name, char *title, size_t tn,
+			       char *why, size_t wn)
+{
+	const struct session *s = t->s;
+	const char *base;
+	session_baseline(s, &base);
+	snprintf(title, tn, "Δ %s", name);
+	const struct tensor *d = trace_get(&s->diff.delta, name);
+	if (d)
+		return d;
+	const struct diff_entry *x = trace_diff_find(&s->diff, name);
+	if (!x)
+		snprintf(why, wn, "Δ %s: unchanged against %s", name, base);
+	else if (x->kind == DIFF_SHAPE)
+		snprintf(why, wn, "Δ %s: was [%d x %d], now [%d x %d]: no cell-by-cell Δ", name, x->brows,
+			 x->bcols, x->rows, x->cols);
+	else
+		snprintf(why, wn, "Δ %s: not in %s", name, base);
+	return NULL;
+}
+
 struct rect tui_panels(struct tui *t, struct rect r, int reserve)
 {
 	const struct session *s = t->s;
@@ -377,8 +406,13 @@ struct rect tui_panels(struct tui *t, struct rect r, int reserve)
 	const struct tensor *tn[STAGE_PANELS] = {0};
 	char names[STAGE_PANELS][STAGE_NAME * 2];
 	int nw[STAGE_PANELS], nh[STAGE_PANELS], hide[STAGE_PANELS], sw = 0, sh = 0;
+	char titles[STAGE_PANELS][STAGE_NAME * 2 + 8], why[STAGE_PANELS][160];
 	for (int i = 0; i < n; i++) {
 		tn[i] = session_panel(s, i, names[i], sizeof names[i]);
+		snprintf(titles[i], sizeof titles[i], "%s", names[i]);
+		why[i][0] = 0;
+		if (s->diff_mode && s->have_diff && tn[i])
+			tn[i] = diff_tensor(t, names[i], titles[i], sizeof titles[i], why[i], sizeof why[i]);
 		/* Side by side, panels with the first one's rows share its labels. */
 		hide[i] = i > 0 && tn[i] && tn[0] && tn[i]->rows == tn[0]->rows && tn[0]->ndim == 2;
 		natural(tn[i], s->numbers, hide[i], &nw[i], &nh[i]);
@@ -398,6 +432,7 @@ struct rect tui_panels(struct tui *t, struct rect r, int reserve)
 	o.legend = 1;
 	o.sel_col = s->col;
 	o.mask = st ? st->mask : 0;
+	o.diverging = s->diff_mode && s->have_diff;
 	const struct tensor *ft = session_focused(s);
 	enum { SIDE, SPLIT, STACK, ONE } mode;
 	if (n <= 1 || sw <= r.w)
@@ -451,7 +486,10 @@ struct rect tui_panels(struct tui *t, struct rect r, int reserve)
 			pr = (struct rect){r.y + 1, r.x, h, r.w};
 			used_h = h + 1;
 		}
-		tui_matrix(t, pr, tn[i], names[i], &o);
+		if (why[i][0])
+			tui_putf(t, pr.y, pr.x, pr.w, palette_ui(&t->pal, PAL_DIM), "%s", why[i]);
+		else
+			tui_matrix(t, pr, tn[i], titles[i], &o);
 	}
 	return (struct rect){r.y + used_h + 1, r.x, r.h - used_h - 1, r.w};
 }

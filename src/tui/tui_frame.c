@@ -50,7 +50,7 @@ static int main_need(const struct tui *t)
 {
 	const struct session *s = t->s;
 	const struct stage *st = session_stage(s);
-	if (!s->have_trace || (st && st->view != VIEW_MATRIX))
+	if (!s->have_trace || (st && st->view != VIEW_MATRIX) || session_plotting(s, NULL))
 		return 0;
 	int need = 0;
 	for (int i = 0; i < session_npanels(s); i++) {
@@ -219,6 +219,8 @@ static void draw_detail(struct tui *t)
 		tui_put(t, y, r.x, r.w, dim, s->have_trace ? "nothing selected" : "");
 		return;
 	}
+	if (s->diff_mode && s->have_diff)
+		y += tui_diff_detail(t, (struct rect){y, r.x, end - y, r.w});
 	char rl[64], cl[64], val[48];
 	float v = tensor_at(tn, s->row, s->col);
 	if (isinf(v))
@@ -278,6 +280,7 @@ static void draw_title(struct tui *t)
 			snprintf(model, sizeof model, "%s", arch_name(c->arch));
 	}
 	int x = 1 + tui_putf(t, 0, 1, t->cols - 1, a, "seqstep  %s", s->model ? s->model->name : "(no model)");
+	x += tui_whatif_badge(t, x);
 	char subject[SESSION_TEXT + 64];
 	session_subject(s, subject, sizeof subject, t->utf8);
 	if (subject[0])
@@ -305,7 +308,9 @@ static void draw_status(struct tui *t)
 			o += (size_t)snprintf(where + o, sizeof where - o, "  all heads");
 		else if (s->pipe.nheads > 1)
 			o += (size_t)snprintf(where + o, sizeof where - o, "  head %d", s->head);
-		snprintf(where + o, sizeof where - o, "  %d/%d", s->walk + 1, s->pipe.nwalk);
+		o += (size_t)snprintf(where + o, sizeof where - o, "  %d/%d", s->walk + 1, s->pipe.nwalk);
+		if (s->diff_mode && s->have_diff)
+			snprintf(where + o, sizeof where - o, "  Δ");
 	} else if (s->show[0]) {
 		snprintf(where, sizeof where, "show %s", s->show);
 	}
@@ -327,9 +332,14 @@ static void draw_status(struct tui *t)
 		tui_put(t, r.y, 1, lw, a, t->rl_matches);
 	else if (t->msg[0])
 		tui_put(t, r.y, 1, lw, t->msg_err ? palette_ui(&t->pal, PAL_ERROR) : a, t->msg);
+	else if (!s->have_trace)
+		tui_put(t, r.y, 1, lw, a, ": command   load MODEL, then translate SENTENCE");
+	else if (session_plot_offer(s, NULL)) /* the plot is one key away */
+		tui_put(t, r.y, 1, lw, a,
+			session_plotting(s, NULL) ? "n next  p back  arrows points  Enter explain  v matrices  : command  ? help"
+						  : "n next  p back  Enter explain  v plot  : command  ? help  q quit");
 	else
-		tui_put(t, r.y, 1, lw, a, s->have_trace ? "n next  p back  Enter explain  : command  ? help  q quit"
-							: ": command   load MODEL, then translate SENTENCE");
+		tui_put(t, r.y, 1, lw, a, "n next  p back  Enter explain  : command  ? help  q quit");
 }
 
 static void draw_pager(struct tui *t)
@@ -391,9 +401,7 @@ void tui_draw(struct tui *t, int full)
 		vrule(t, t->detail.y, t->detail.x - 1, t->detail.h);
 	draw_pipeline(t);
 	if (s->have_trace) {
-		const struct stage *st = session_stage(s);
-		const struct view_ops *v = tui_view_for(st ? st->view : VIEW_MATRIX);
-		v->draw(t, t->main);
+		tui_view_current(t)->draw(t, t->main);
 	} else {
 		tui_text(t, t->main, 0, palette_ui(&t->pal, PAL_TEXT),
 			 "No model is loaded.\n\nType : then\n  models            to list the shipped models\n"

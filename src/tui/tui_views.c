@@ -496,6 +496,14 @@ static int bars_key(struct tui *t, int key)
 
 const struct view_ops view_bars = {"bars", bars_draw, bars_key, nothing, nothing};
 
+const struct view_ops *tui_view_current(const struct tui *t)
+{
+	if (session_plotting(t->s, NULL))
+		return &view_plot;
+	const struct stage *st = session_stage(t->s);
+	return tui_view_for(st ? st->view : VIEW_MATRIX);
+}
+
 const struct view_ops *tui_view_for(enum view_kind k)
 {
 	switch (k) {

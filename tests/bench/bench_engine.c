@@ -74,7 +74,7 @@ static void bench_transformer(const char *label, struct config c, int V, int rep
 		double t0 = now_ms();
 		tf_encode(&c, &w, &a, src);
 		enc[r] = now_ms() - t0;
-		struct tf_stepper *st = tf_stepper_new(&c, &w, V, a.memory, T_SRC, 1);
+		struct tf_stepper *st = tf_stepper_new(&c, &w, V, a.memory, T_SRC, 1, NULL);
 		struct stepper ops = tf_stepper_ops(st);
 		t0 = now_ms();
 		decode_fixed(&ops, V, T_DEC, logits);

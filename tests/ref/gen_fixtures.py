@@ -182,9 +182,11 @@ def record_weights(pre):
     return pre.split(".")[1] == "0"
 
 
-def tf_attention(tr, pre, mha, xq, xkv, nhead, mask):
+def tf_attention(tr, pre, mha, xq, xkv, nhead, mask, scaled=True, off=()):
     """Manual multi-head attention; records under pre (e.g. enc.0.self_attn)
-    and checks against the nn.MultiheadAttention module."""
+    and checks against the nn.MultiheadAttention module. A what-if run
+    (gen_whatif.py) may drop the 1/sqrt(d_k) (scaled False) and zero the
+    heads in off before W_o; the module check is then left to the caller."""
     d = xq.shape[-1]
     dh = d // nhead
     W, b = mha.in_proj_weight, mha.in_proj_bias
@@ -203,21 +205,25 @@ def tf_attention(tr, pre, mha, xq, xkv, nhead, mask):
     heads, ws = [], []
     for h in range(nhead):
         sl = slice(h * dh, (h + 1) * dh)
-        sc = q[:, sl] @ k[:, sl].T / math.sqrt(dh)
+        sc = q[:, sl] @ k[:, sl].T
+        if scaled:
+            sc = sc / math.sqrt(dh)
         if mask is not None:
             sc = sc + mask
         w = torch.softmax(sc, dim=-1)
         o = w @ v[:, sl]
         tr["%s.h%d.scores" % (pre, h)] = sc
         tr["%s.h%d.weights" % (pre, h)] = w
-        tr["%s.h%d.out" % (pre, h)] = o
-        heads.append(o)
+        tr["%s.h%d.out" % (pre, h)] = o  # what the head computed, zeroed or not
+        heads.append(torch.zeros_like(o) if h in off else o)
         ws.append(w)
     concat = torch.cat(heads, dim=-1)
     out = concat @ mha.out_proj.weight.T + mha.out_proj.bias
     tr[pre + ".weights_avg"] = torch.stack(ws).mean(0)
     tr[pre + ".concat"] = concat
     tr[pre + ".out"] = out
+    if not scaled or off:
+        return out
     # The real module.
     ref_out, ref_w = mha(xq[None], xkv[None], xkv[None], attn_mask=mask, need_weights=True,
                          average_attn_weights=False)
@@ -258,24 +264,37 @@ def tf_ffn(tr, pre, layer, x, activation):
     return out
 
 
-def tf_trace(model, src_ids, tgt_ids):
+def tf_trace(model, src_ids, tgt_ids, sw=None):
+    """The teacher-forced trace by hand, checked against the modules. sw
+    (gen_whatif.py) holds what-if switches: no_scale, no_mask,
+    no_positions, temperature, heads_off {"enc_self"|"dec_self"|"dec_cross":
+    [(layer, head)]}; with any of them the module checks are the caller's."""
+    sw = sw or {}
     c = model.c
     H = c["nhead"]
+    scaled = not sw.get("no_scale")
+    off = {k: set(v) for k, v in sw.get("heads_off", {}).items()}
+
+    def heads(kind, L):
+        return {h for (l, h) in off.get(kind, set()) if l == L}
+
     tr = {}
     src = torch.tensor(src_ids)
     tgt = torch.tensor(tgt_ids)
     Ts, Tt = len(src_ids), len(tgt_ids)
     tr["src.tokens"] = ids_tensor(src_ids)
     tr["tgt.tokens"] = ids_tensor(tgt_ids)
-    tr["src.embed"] = model.src_embed.weight[src]
-    tr["src.pos"] = model.pos("src", Ts)
-    tr["src.input"] = tr["src.embed"] * model.scale() + tr["src.pos"]
-    tr["tgt.embed"] = model.tgt_embed.weight[tgt]
-    tr["tgt.pos"] = model.pos("tgt", Tt)
-    tr["tgt.input"] = tr["tgt.embed"] * model.scale() + tr["tgt.pos"]
+    for side, ids, emb, T in (("src", src, model.src_embed, Ts), ("tgt", tgt, model.tgt_embed, Tt)):
+        tr[side + ".embed"] = emb.weight[ids]
+        if sw.get("no_positions"):
+            tr[side + ".pos"] = torch.zeros(T, c["d_model"], dtype=torch.float64)
+        else:
+            tr[side + ".pos"] = model.pos(side, T)
+        tr[side + ".input"] = tr[side + ".embed"] * model.scale() + tr[side + ".pos"]
     s_in, t_in = model.inputs(src, tgt)
-    close(tr["src.input"], s_in, "src.input")
-    close(tr["tgt.input"], t_in, "tgt.input")
+    if not sw:
+        close(tr["src.input"], s_in, "src.input")
+        close(tr["tgt.input"], t_in, "tgt.input")
     pre_norm = c["norm_first"]
     enc = model.transformer.encoder
     dec = model.transformer.decoder
@@ -283,16 +302,17 @@ def tf_trace(model, src_ids, tgt_ids):
     x = tr["src.input"]
     for L, layer in enumerate(enc.layers):
         p = "enc.%d" % L
+        hs = heads("enc_self", L)
         if pre_norm:
             n1 = layer_norm(x, layer.norm1)
-            a = tf_attention(tr, p + ".self_attn", layer.self_attn, n1, n1, H, None)
+            a = tf_attention(tr, p + ".self_attn", layer.self_attn, n1, n1, H, None, scaled, hs)
             add1 = x + a
             n2 = layer_norm(add1, layer.norm2)
             f = tf_ffn(tr, p, layer, n2, c["activation"])
             add2 = add1 + f
             out = add2
         else:
-            a = tf_attention(tr, p + ".self_attn", layer.self_attn, x, x, H, None)
+            a = tf_attention(tr, p + ".self_attn", layer.self_attn, x, x, H, None, scaled, hs)
             add1 = x + a
             n1 = layer_norm(add1, layer.norm1)
             f = tf_ffn(tr, p, layer, n1, c["activation"])
@@ -302,33 +322,39 @@ def tf_trace(model, src_ids, tgt_ids):
         tr[p + ".add1"], tr[p + ".norm1"] = add1, n1
         tr[p + ".add2"], tr[p + ".norm2"] = add2, n2
         tr[p + ".out"] = out
-        close(out, layer(x[None])[0], p + ".out")
+        if not sw:
+            close(out, layer(x[None])[0], p + ".out")
         x = out
     if enc.norm is not None:
         x = layer_norm(x, enc.norm)
     tr["enc.out"] = x
     mem = x
 
-    mask = nn.Transformer.generate_square_subsequent_mask(Tt).to(torch.float64)
+    mask = None
+    if not sw.get("no_mask"):
+        mask = nn.Transformer.generate_square_subsequent_mask(Tt).to(torch.float64)
     x = tr["tgt.input"]
     for L, layer in enumerate(dec.layers):
         p = "dec.%d" % L
+        hs, hc = heads("dec_self", L), heads("dec_cross", L)
         if pre_norm:
             n1 = layer_norm(x, layer.norm1)
-            a = tf_attention(tr, p + ".self_attn", layer.self_attn, n1, n1, H, mask)
+            a = tf_attention(tr, p + ".self_attn", layer.self_attn, n1, n1, H, mask, scaled, hs)
             add1 = x + a
             n2 = layer_norm(add1, layer.norm2)
-            ca = tf_attention(tr, p + ".cross_attn", layer.multihead_attn, n2, mem, H, None)
+            ca = tf_attention(tr, p + ".cross_attn", layer.multihead_attn, n2, mem, H, None,
+                              scaled, hc)
             add2 = add1 + ca
             n3 = layer_norm(add2, layer.norm3)
             f = tf_ffn(tr, p, layer, n3, c["activation"])
             add3 = add2 + f
             out = add3
         else:
-            a = tf_attention(tr, p + ".self_attn", layer.self_attn, x, x, H, mask)
+            a = tf_attention(tr, p + ".self_attn", layer.self_attn, x, x, H, mask, scaled, hs)
             add1 = x + a
             n1 = layer_norm(add1, layer.norm1)
-            ca = tf_attention(tr, p + ".cross_attn", layer.multihead_attn, n1, mem, H, None)
+            ca = tf_attention(tr, p + ".cross_attn", layer.multihead_attn, n1, mem, H, None,
+                              scaled, hc)
             add2 = n1 + ca
             n2 = layer_norm(add2, layer.norm2)
             f = tf_ffn(tr, p, layer, n2, c["activation"])
@@ -339,13 +365,15 @@ def tf_trace(model, src_ids, tgt_ids):
         tr[p + ".add2"], tr[p + ".norm2"] = add2, n2
         tr[p + ".add3"], tr[p + ".norm3"] = add3, n3
         tr[p + ".out"] = out
-        close(out, layer(x[None], mem[None], tgt_mask=mask)[0], p + ".out")
+        if not sw:
+            close(out, layer(x[None], mem[None], tgt_mask=mask)[0], p + ".out")
         x = out
     if dec.norm is not None:
         x = layer_norm(x, dec.norm)
     tr["dec.out"] = x
-    ref_out = model.transformer(s_in[None], t_in[None], tgt_mask=mask)[0]
-    close(x, ref_out, "dec.out vs nn.Transformer")
+    if not sw:
+        ref_out = model.transformer(s_in[None], t_in[None], tgt_mask=mask)[0]
+        close(x, ref_out, "dec.out vs nn.Transformer")
     if c["tie_output"]:
         W, b = model.tgt_embed.weight, None
     else:
@@ -356,7 +384,7 @@ def tf_trace(model, src_ids, tgt_ids):
         tr["generator.b"] = b
         logits = logits + b
     tr["logits"] = logits
-    tr["probs"] = torch.softmax(logits, dim=-1)
+    tr["probs"] = torch.softmax(logits / sw.get("temperature", 1.0), dim=-1)
     return tr
 
 
