@@ -73,12 +73,12 @@ screen | grep -q "dec.1.cross_attn.weights_avg" || die "the alignment is not on 
 # The interpreter stays responsive while it trains: n goes on to the
 # loss curve, a stage once the history has its first point (step 200).
 i=0
-while [ $i -lt 40 ] && ! screen | grep -qF "train.loss ["; do
+while [ $i -lt 40 ] && ! screen | grep -qF "training history: loss"; do
 	keys n
 	sleep 0.25
 	i=$((i + 1))
 done
-screen | grep -qF "train.loss [" || die "n did not reach the loss curve while training"
+screen | grep -qF "training history: loss" || die "n did not reach the loss curve while training"
 keys : "train pause" Enter
 wait_for "paused at step" || die "pause: $(status_line)"
 p1=$(progress)

@@ -88,11 +88,12 @@ static void close_block(struct pipeline *p, int b)
 		p->nblk--;
 }
 
-/* The training history (train.json's "log", or a run in the explorer): the
- * loss at each logged step, as bars until a plot view draws it as a curve. */
+/* The training history (train.json's "log", or a run in the explorer): it
+ * opens as the plot of the loss and the validation scores (app/plotspec.c),
+ * the loss as bars in the other view modes. */
 static const struct def loss_curve = {
-	"loss", "training loss",
-	"The mean training loss at each logged step (train.json's history, or the training running now): it falls as the model learns.",
+	"training", "training history",
+	"The training history (train.json's, or the training running now): the mean loss at each logged step, and each validation; the loss falls as the model learns.",
 	VIEW_BARS, 0, 0, 0, {"train.loss"}, {0}};
 
 static void build_transformer(struct pipeline *p, const struct config *c, const struct trace *tr)

@@ -280,13 +280,13 @@ static enum status parse_run(struct parser *p, struct lesson_step *s, int from, 
 				st = perr(p, lineno,
 					  "unknown command '%s' (a seqstep block may use translate, target, load, "
 					  "show, explain, goto, set, step, back, list, stages, edit, diff, "
-					  "snapshot, reset)",
+					  "snapshot, reset, grad)",
 					  shown);
 			else if (!allowed_command(name))
 				st = perr(p, lineno,
 					  "command '%s' cannot run in a lesson (a seqstep block may use translate, "
 					  "target, load, show, explain, goto, set, step, back, list, stages, edit, "
-					  "diff, snapshot, reset)",
+					  "diff, snapshot, reset, grad)",
 					  shown);
 		}
 		cmdline_release(&cl);
