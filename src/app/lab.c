@@ -267,10 +267,6 @@ static const struct setting lab_settings[] = {
 
 enum status lab_register(struct commands *c, struct err *e)
 {
-	enum status st = ST_OK;
-	for (size_t i = 0; i < sizeof lab_cmds / sizeof *lab_cmds && !st; i++)
-		st = commands_add(c, &lab_cmds[i], e);
-	for (size_t i = 0; i < sizeof lab_settings / sizeof *lab_settings && !st; i++)
-		st = commands_add_setting(c, &lab_settings[i], e);
-	return st;
+	return commands_add_module(c, lab_cmds, sizeof lab_cmds / sizeof *lab_cmds, lab_settings,
+				   sizeof lab_settings / sizeof *lab_settings, e);
 }

@@ -102,15 +102,6 @@ static double window_mean(const struct live *L)
 	return L->nwin ? sum / L->nwin : 0;
 }
 
-static void fmt_eta(char *buf, size_t n, double s)
-{
-	long x = (long)(s + 0.5);
-	if (x >= 3600)
-		snprintf(buf, n, "%ld:%02ld:%02ld", x / 3600, x / 60 % 60, x % 60);
-	else
-		snprintf(buf, n, "%ld:%02ld", x / 60, x % 60);
-}
-
 /* The status bar's line: step, loss, speed, ETA and the last validation. */
 static void live_status(struct live *L)
 {
@@ -120,7 +111,7 @@ static void live_status(struct live *L)
 	double tps = L->run_seconds > 0 ? L->run_tokens / L->run_seconds : 0;
 	char eta[32] = "?";
 	if (done > 0)
-		fmt_eta(eta, sizeof eta, L->run_seconds / (double)done * (double)(total - step));
+		train_fmt_duration(eta, sizeof eta, L->run_seconds / (double)done * (double)(total - step));
 	size_t o = (size_t)snprintf(s->task.status, sizeof s->task.status, "%s %ld/%ld  loss %.4f",
 				    L->state == LIVE_PAUSED ? "paused" : "training", step, total,
 				    window_mean(L));
@@ -176,7 +167,7 @@ static enum status live_finish(struct live *L, char *msg, size_t n, struct err *
 		return st;
 	const struct train_log *lg = &L->m->log;
 	char dur[32];
-	fmt_eta(dur, sizeof dur, L->run_seconds);
+	train_fmt_duration(dur, sizeof dur, L->run_seconds);
 	size_t o = (size_t)snprintf(msg, n, "trained %ld steps in %s: loss %.4f",
 				    trainer_steps_done(L->tr) - L->first_step, dur, window_mean(L));
 	if (lg->n_valid && o < n)
@@ -580,10 +571,6 @@ static const struct setting live_settings[] = {
 
 enum status livetrain_register(struct commands *c, struct err *e)
 {
-	enum status st = ST_OK;
-	for (size_t i = 0; i < sizeof live_cmds / sizeof *live_cmds && !st; i++)
-		st = commands_add(c, &live_cmds[i], e);
-	for (size_t i = 0; i < sizeof live_settings / sizeof *live_settings && !st; i++)
-		st = commands_add_setting(c, &live_settings[i], e);
-	return st;
+	return commands_add_module(c, live_cmds, sizeof live_cmds / sizeof *live_cmds, live_settings,
+				   sizeof live_settings / sizeof *live_settings, e);
 }

@@ -175,6 +175,16 @@ const struct tensor *session_panel(const struct session *s, int i, char *name, s
 	return name[0] ? trace_get(&s->trace, name) : NULL;
 }
 
+int session_panels(const struct session *s, const struct tensor *v[STAGE_PANELS],
+		   char names[STAGE_PANELS][STAGE_NAME * 2])
+{
+	int n = 0;
+	for (int i = 0; i < session_npanels(s) && n < STAGE_PANELS; i++)
+		if ((v[n] = session_panel(s, i, names[n], sizeof names[n])))
+			n++;
+	return n;
+}
+
 const struct tensor *session_focused(const struct session *s)
 {
 	const struct tensor *t = session_panel(s, s->panel, NULL, 0);

@@ -171,6 +171,10 @@ int session_npanels(const struct session *s);
 /* The tensor of panel i, NULL when the trace lacks it; name gets its name. */
 const struct tensor *session_panel(const struct session *s, int i, char *name, size_t n);
 const struct tensor *session_focused(const struct session *s);
+/* The panels that are in the trace, in order, with their names; returns
+ * how many (at most STAGE_PANELS). */
+int session_panels(const struct session *s, const struct tensor *v[STAGE_PANELS],
+		   char names[STAGE_PANELS][STAGE_NAME * 2]);
 /* "softmax · encoder layer 1/2 · head 0" */
 void session_where(const struct session *s, char *buf, size_t n);
 /* What the model runs on, for the title bar: "SOURCE → TRANSLATION" for

@@ -164,10 +164,7 @@ static void text_grad(FILE *f, const struct session *s)
 {
 	char names[STAGE_PANELS][STAGE_NAME * 2], lab[64];
 	const struct tensor *v[STAGE_PANELS];
-	int n = 0;
-	for (int i = 0; i < session_npanels(s) && n < STAGE_PANELS; i++)
-		if ((v[n] = session_panel(s, i, names[n], sizeof names[n])))
-			n++;
+	int n = session_panels(s, v, names);
 	if (!n)
 		return;
 	struct log_axis ax;

@@ -315,7 +315,7 @@ static enum status train_step(struct trainer *t, double *loss, long *tokens, str
 	return ST_OK;
 }
 
-static void fmt_duration(char *buf, size_t n, double s)
+void train_fmt_duration(char *buf, size_t n, double s)
 {
 	long x = (long)(s + 0.5);
 	if (x >= 3600)
@@ -331,7 +331,7 @@ static void print_progress(FILE *f, int tty, const struct trainer *t, double el,
 {
 	char eta[32];
 	double per = el / (double)(t->step - t->start);
-	fmt_duration(eta, sizeof eta, per * (double)(t->total - t->step));
+	train_fmt_duration(eta, sizeof eta, per * (double)(t->total - t->step));
 	fprintf(f, "%sstep %ld/%ld  loss %.4f  lr %.2e  %.0f tok/s  ETA %s%s", tty ? "\r\033[K" : "",
 		t->step, t->total, loss, lr_at(&t->sched, t->step - 1), tps, eta, tty ? "" : "\n");
 	fflush(f);
@@ -531,7 +531,7 @@ enum status train_run(const struct train_run *r, struct train_result *res, struc
 		st = trainer_finish(t, res->interrupted, e);
 	if (!st && f) {
 		char dur[32];
-		fmt_duration(dur, sizeof dur, res->seconds);
+		train_fmt_duration(dur, sizeof dur, res->seconds);
 		if (r->tty)
 			fputs("\r\033[K", f);
 		if (res->interrupted)

@@ -91,6 +91,8 @@ long trainer_steps_done(const struct trainer *t);
 long trainer_total(const struct trainer *t);
 /* The learning rate of the last step done (the first one's before any). */
 double trainer_lr(const struct trainer *t);
+/* "m:ss" or "h:mm:ss", as the progress line writes times. */
+void train_fmt_duration(char *buf, size_t n, double seconds);
 /* One line: architecture, parameters, data, schedule (train_run prints it). */
 void trainer_describe(const struct trainer *t, char *buf, size_t n);
 

@@ -132,6 +132,9 @@ struct matrix_opts {
 };
 void tui_matrix(struct tui *t, struct rect r, const struct tensor *tn, const char *name,
 		const struct matrix_opts *o);
+/* The first of n lines to show in vis lines so that line sel is visible,
+ * moving the view (*first, kept between frames) as little as possible. */
+int tui_scroll(int *first, int sel, int vis, int n);
 /* Horizontal bar for v in [0, 1] at (y, x), w cells. */
 void tui_bar(struct tui *t, int y, int x, int w, float v, attr_t a);
 /* The legend: lo, the ramp, hi. */

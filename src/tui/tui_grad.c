@@ -13,10 +13,7 @@ static void grad_draw(struct tui *t, struct rect r)
 	const struct session *s = t->s;
 	char names[STAGE_PANELS][STAGE_NAME * 2], lab[64];
 	const struct tensor *v[STAGE_PANELS];
-	int n = 0;
-	for (int i = 0; i < session_npanels(s) && n < STAGE_PANELS; i++)
-		if ((v[n] = session_panel(s, i, names[n], sizeof names[n])))
-			n++;
+	int n = session_panels(s, v, names);
 	if (!n) {
 		tui_put(t, r.y, r.x, r.w, palette_ui(&t->pal, PAL_DIM), "no gradient norms in this trace");
 		return;
@@ -39,14 +36,7 @@ static void grad_draw(struct tui *t, struct rect r)
 		tui_putf(t, y0, r.x + 15 + k * colw, colw, palette_ui(&t->pal, PAL_LABEL), "%c", 'A' + k);
 	int vis = r.h - (y0 - r.y) - 1;
 	int sel = T - 1 - (s->col < T ? s->col : T - 1); /* the selected distance */
-	int first = t->c0[0];
-	if (sel < first)
-		first = sel;
-	if (sel >= first + vis)
-		first = sel - vis + 1;
-	first = first > T - vis ? T - vis : first;
-	first = first < 0 ? 0 : first;
-	t->c0[0] = first;
+	int first = tui_scroll(&t->c0[0], sel, vis, T);
 	for (int d = first; d < T && d - first < vis; d++) {
 		int y = y0 + 1 + d - first, tt = T - 1 - d;
 		attr_t la = d == sel ? palette_ui(&t->pal, PAL_SELLABEL) : palette_ui(&t->pal, PAL_LABEL);

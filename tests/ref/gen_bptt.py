@@ -29,7 +29,6 @@ Retraining the lab models means running this again.
 
 import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -53,21 +52,6 @@ CASES = [
 ]
 
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, h in header.items():
-        if name == "__metadata__":
-            continue
-        assert h["dtype"] == "F32", name
-        a, b = h["data_offsets"]
-        out[name] = np.frombuffer(data[a:b], dtype="<f4").reshape(h["shape"]).copy()
-    return out
-
-
 def read_vocab(path):
     with open(path) as f:
         return [line.rstrip("\n") for line in f]
@@ -80,7 +64,7 @@ def load(model_dir):
     c.setdefault("num_layers", 1)
     src_v = read_vocab(os.path.join(d, "src.vocab"))
     tgt_v = read_vocab(os.path.join(d, "tgt.vocab"))
-    w = read_safetensors(os.path.join(d, "model.safetensors"))
+    w = G.read_safetensors(os.path.join(d, "model.safetensors"))
     m = G.Seq2Seq(c, len(src_v), len(tgt_v))
     m.load_state_dict({k: torch.from_numpy(v) for k, v in w.items()})
     return c, src_v, tgt_v, m
