@@ -58,10 +58,12 @@ static void lab_after_run(void *arg, const char *text, const struct run_opts *o,
 			snprintf(name, sizeof name, "cmp.%s", t->name);
 			snprintf(desc, sizeof desc, "%s: %s", p->name, t->desc ? t->desc : "");
 			struct tensor *c = trace_add(tr, name, t->rows, t->cols, t->data, desc);
-			if (c) {
+			if (c) { /* the partner's trace goes: labels are copied into tr */
 				c->ndim = t->ndim;
-				tensor_set_rows(c, t->row.title, t->row.labels);
-				tensor_set_cols(c, t->col.title, t->col.labels);
+				tensor_set_rows(c, trace_str(tr, t->row.title),
+						trace_labels(tr, t->row.n, t->row.labels));
+				tensor_set_cols(c, trace_str(tr, t->col.title),
+						trace_labels(tr, t->col.n, t->col.labels));
 			}
 		}
 		run_result_release(&res);

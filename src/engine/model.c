@@ -785,6 +785,16 @@ enum status model_run(struct model *m, const char *text, const struct run_opts *
 		st = run_as_is(m, text, o, tr, out, e);
 		m->w = own;
 	}
+	if (!st) {
+		/* Said where the what-if switches are, so no screen passes for
+		 * the model as trained. */
+		char line[2304];
+		const char *w = trace_whatif(tr);
+		snprintf(line, sizeof line, "%s%sencoder W_hh rescaled to spectral radius %g", w,
+			 w[0] ? "; " : "", (double)o->whh_radius);
+		trace_set_whatif(tr, line);
+		st = trace_status(tr, e);
+	}
 	weights_release(&scaled);
 	return st;
 }
