@@ -5,7 +5,7 @@
 # is evaluated on the test split. Prints the wall time of each training.
 # train.json is the exact configuration plus the run's history ("log":
 # the loss curve and the validations), which the explorer plots.
-#   models/train-all.sh [NAME...]     (default: all four)
+#   models/train-all.sh [NAME...]     (default: all six)
 set -eu
 cd "$(dirname "$0")/.."
 SEQSTEP=${SEQSTEP:-build/seqstep}
@@ -16,11 +16,12 @@ export OPENBLAS_NUM_THREADS=1
 corpus_of() {
 	case "$1" in
 	en-fr-*) echo models/corpus/en-fr ;;
+	recall-*) echo models/corpus/recall ;;
 	*) echo models/corpus/en-zh ;;
 	esac
 }
 
-names=${*:-"en-zh-transformer en-fr-transformer en-zh-lstm-attn en-zh-rnn"}
+names=${*:-"en-zh-transformer en-fr-transformer en-zh-lstm-attn en-zh-rnn recall-rnn recall-lstm"}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/seqstep-models.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
 summary=""

@@ -77,6 +77,12 @@ if ! ls "$tmp/d1"/enc.0.*.csv >/dev/null 2>&1 || ! ls "$tmp/d2"/*.npy >/dev/null
 	echo "FAIL dump: no files written"
 fi
 
+# The BPTT lab: a second model's gradients copied into the trace (which a
+# snapshot copies again), the radius switch, clipping. (Live training runs
+# under ASan in test_livetrain: a model's corpus is too slow here.)
+S=$(sed -n 171p models/corpus/recall/test.tsv)
+run 0 "bptt lab" --model recall-rnn -c "translate ${S%%	*}; target ${S#*	}; grad; set radius 6; set clip 1; snapshot; set radius trained; diff; grad off"
+
 # What-if: switches, an edit, the diff and its snapshot, reset, and a
 # refused edit (the undo and the error paths free everything too).
 run 0 "what-if tf" --model "$TF" -c "translate s4 s5 s6; set scale off; set head dec.0.cross_attn 1 off; set temperature 2; snapshot; set positions off; diff; diff enc.0.self_attn.h0.weights; reset"

@@ -398,7 +398,7 @@ static void stages_per_architecture(void **state)
 	assert_int_equal(session_step(s, 1), 0);
 
 	assert_int_equal(session_load(s, LSTM, &e), ST_OK);
-	static const char *const lstm[] = {"tokenize", "embed", "gates", "state", "grads", "memory", "dec.input",
+	static const char *const lstm[] = {"tokenize", "embed", "gates", "state", "grads", "bptt", "memory", "dec.input",
 					   "align.scores", "align", "context", "dec.gates", "dec.state",
 					   "output", "next"};
 	assert_int_equal(p->n, (int)(sizeof lstm / sizeof *lstm));

@@ -231,6 +231,49 @@ static void test_committed_files(void **state)
 	}
 }
 
+/* The BPTT lab's recall task: the committed files are the generator's,
+ * every answer is the first three symbols reversed, lengths 10..100 (both
+ * ends drawn), and the options are checked. */
+static void test_recall(void **state)
+{
+	(void)state;
+	struct recall_opts o;
+	recall_opts_default(&o);
+	char dir[256], a[512], b[512];
+	snprintf(dir, sizeof dir, "%s/recall", root);
+	struct err e = {0};
+	assert_int_equal(recall_generate(&o, dir, &e), ST_OK);
+	for (int s = 0; s < 3; s++) {
+		path3(a, sizeof a, "models/corpus", "recall", splits[s]);
+		path3(b, sizeof b, root, "recall", splits[s]);
+		if (!same_file(a, b))
+			fail_msg("%s differs from recall_generate's output (seqstep corpus --task recall --out models/corpus/recall rewrites it)", a);
+	}
+	struct corpus c = {0};
+	path3(a, sizeof a, root, "recall", "train");
+	assert_int_equal(corpus_load(&c, a, &e), ST_OK);
+	assert_int_equal(c.n, 10000);
+	int lo = 1000, hi = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		const char *src = c.src[i], *tgt = c.tgt[i];
+		int n = (int)(strlen(src) + 1) / 2;
+		lo = n < lo ? n : lo;
+		hi = n > hi ? n : hi;
+		char want[6] = {src[4], ' ', src[2], ' ', src[0], 0};
+		if (strcmp(tgt, want) != 0)
+			fail_msg("pair %zu: %s -> %s, expected %s", i + 1, src, tgt, want);
+	}
+	assert_int_equal(lo, 10);
+	assert_int_equal(hi, 100);
+	corpus_release(&c);
+	remove_split_dir(dir);
+	o.k = 11; /* more than the shortest sequence */
+	assert_int_equal(recall_generate(&o, dir, &e), ST_USAGE);
+	recall_opts_default(&o);
+	o.symbols = 27;
+	assert_int_equal(recall_generate(&o, dir, &e), ST_USAGE);
+}
+
 static void test_sizes_and_buckets(void **state)
 {
 	(void)state;
@@ -666,6 +709,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_committed_files),
+		cmocka_unit_test(test_recall),
 		cmocka_unit_test(test_sizes_and_buckets),
 		cmocka_unit_test(test_unique_and_shared),
 		cmocka_unit_test(test_lexicon),

@@ -18,6 +18,7 @@
 #include "app/commands.h"
 #include "app/handout.h"
 #include "app/tutor.h"
+#include "app/lab.h"
 #include "app/whatif.h"
 #include "teach/lesson.h"
 #include "app/session.h"
@@ -31,7 +32,8 @@ static int setup(void **state)
 {
 	(void)state;
 	struct err e;
-	if (commands_init(&cmds, &e) || tutor_register(&cmds, &e) || whatif_register(&cmds, &e))
+	if (commands_init(&cmds, &e) || tutor_register(&cmds, &e) || whatif_register(&cmds, &e) ||
+	    lab_register(&cmds, &e))
 		return -1;
 	known = handout_commands(&cmds);
 	return 0;

@@ -41,7 +41,7 @@ static void usage(FILE *f)
 		"       seqstep train --config CONFIG --corpus DIR --out MODEL_DIR [--steps N] [--seed S] [--resume]\n"
 		"       seqstep eval --model MODEL --corpus DIR [--split test] [--beam N]\n"
 		"       seqstep quiz [--topic T] [--seed S] | quiz --export DIR --count N --seed S [--force]\n"
-		"       seqstep corpus --lang zh|fr --out DIR [--seed N]\n"
+		"       seqstep corpus --lang zh|fr --out DIR [--seed N]   (or --task recall: the BPTT lab)\n"
 		"MODEL is a folder, or the name of a shipped model in %s.\n"
 		"Exit status: 0 ok, 1 usage error, 2 bad input.\n",
 		datadir_models());
@@ -137,16 +137,19 @@ int corpus_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"lang", required_argument, 0, 'l'}, {"seed", required_argument, 0, 's'},
-		{"out", required_argument, 0, 'o'},  {"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+		{"out", required_argument, 0, 'o'},  {"task", required_argument, 0, 't'},
+		{"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
 	};
-	const char *lang = NULL, *out = NULL;
+	static const char usage[] = "usage: seqstep corpus --lang zh|fr --out DIR [--seed N]\n"
+				    "       seqstep corpus --task recall --out DIR [--seed N]\n";
+	const char *lang = NULL, *task = NULL, *out = NULL;
 	int seed = 1, c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': lang = optarg; break;
+		case 't': task = optarg; break;
 		case 'o': out = optarg; break;
 		case 's':
 			if (!parse_int(optarg, 0, INT_MAX, &seed)) {
@@ -155,24 +158,31 @@ int corpus_main(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			printf("usage: seqstep corpus --lang zh|fr --out DIR [--seed N]\n");
+			fputs(usage, stdout);
 			return 0;
 		default:
 			fprintf(stderr, "seqstep corpus: unknown or incomplete option '%s'\n", argv[optind - 1]);
 			return 1;
 		}
 	}
-	if (!lang || !out || (strcmp(lang, "zh") && strcmp(lang, "fr"))) {
-		fprintf(stderr, "usage: seqstep corpus --lang zh|fr --out DIR [--seed N]\n");
+	if (!out || !!lang == !!task || (lang && strcmp(lang, "zh") && strcmp(lang, "fr")) ||
+	    (task && strcmp(task, "recall"))) {
+		fputs(usage, stderr);
 		return 1;
 	}
-	struct corpus_opts o;
-	corpus_opts_default(&o, strcmp(lang, "zh") == 0 ? CORPUS_EN_ZH : CORPUS_EN_FR);
-	o.seed = (uint64_t)seed;
 	struct err e = {0};
 	enum status st = dump_make_dir(out, &e);
-	if (!st)
+	if (!st && task) {
+		struct recall_opts ro;
+		recall_opts_default(&ro);
+		ro.seed = (uint64_t)seed;
+		st = recall_generate(&ro, out, &e);
+	} else if (!st) {
+		struct corpus_opts o;
+		corpus_opts_default(&o, strcmp(lang, "zh") == 0 ? CORPUS_EN_ZH : CORPUS_EN_FR);
+		o.seed = (uint64_t)seed;
 		st = corpus_generate(&o, out, &e);
+	}
 	if (st)
 		fprintf(stderr, "seqstep corpus: %s\n", e.msg);
 	return status_exit_code(st);

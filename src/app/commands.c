@@ -142,6 +142,17 @@ enum status commands_add_setting(struct commands *c, const struct setting *s, st
 	return ST_OK;
 }
 
+enum status commands_add_module(struct commands *c, const struct command *cmds, size_t n,
+				const struct setting *sets, size_t nsets, struct err *e)
+{
+	enum status st = ST_OK;
+	for (size_t i = 0; i < n && !st; i++)
+		st = commands_add(c, &cmds[i], e);
+	for (size_t i = 0; i < nsets && !st; i++)
+		st = commands_add_setting(c, &sets[i], e);
+	return st;
+}
+
 const struct setting *commands_find_setting(const struct commands *c, const char *key)
 {
 	for (size_t i = 0; i < c->nset; i++)

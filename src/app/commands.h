@@ -90,6 +90,9 @@ const struct command *commands_find(const struct commands *c, const char *name);
 /* Adds or replaces (same key) a setting of the set command. */
 enum status commands_add_setting(struct commands *c, const struct setting *s, struct err *e);
 const struct setting *commands_find_setting(const struct commands *c, const char *key);
+/* A module's commands and settings, added in order. */
+enum status commands_add_module(struct commands *c, const struct command *cmds, size_t n,
+				const struct setting *sets, size_t nsets, struct err *e);
 
 /* Runs every command of the line in order, calling after() when each one
  * succeeds (batch prints its output there); stops at the first error. */

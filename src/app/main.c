@@ -7,6 +7,8 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/export.h"
+#include "app/lab.h"
+#include "app/livetrain.h"
 #include "app/script.h"
 #include "app/session.h"
 #include "app/tutor.h"
@@ -143,6 +145,10 @@ static int explorer_main(int argc, char **argv)
 		cst = tutor_register(&cmds, &e);
 	if (!cst)
 		cst = whatif_register(&cmds, &e);
+	if (!cst)
+		cst = livetrain_register(&cmds, &e);
+	if (!cst)
+		cst = lab_register(&cmds, &e);
 	if (!cst)
 		cst = export_register(&cmds, &e);
 	if (cst) {

@@ -44,6 +44,19 @@ static int make(struct plot_spec *p, const struct trace *tr, enum plot_kind k, c
 		add(p, tr, "train.valid.exact");
 		add(p, tr, "train.valid.bleu");
 		break;
+	case PLOT_BPTT: {
+		/* this model's ratio, the other model's (grad MODEL), the bound */
+		char name[STAGE_NAME * 2 + 8];
+		add(p, tr, source);
+		snprintf(name, sizeof name, "cmp.%s", source);
+		add(p, tr, name);
+		const char *r = strstr(source, ".ratio");
+		if (r) {
+			snprintf(name, sizeof name, "%.*s.jacprod", (int)(r - source), source);
+			add(p, tr, name);
+		}
+		break;
+	}
 	default:
 		add(p, tr, source);
 		break;
@@ -104,6 +117,8 @@ int plot_spec_stage(const struct pipeline *pipe, const struct stage *st, int lay
 			return make(p, tr, PLOT_TOPK, first, 0);
 		if (strcmp(id, "grads") == 0)
 			return make(p, tr, PLOT_GRADNORM, first, 1);
+		if (strcmp(id, "bptt") == 0)
+			return make(p, tr, PLOT_BPTT, first, 1);
 		break;
 	case ARCH_SELF_ATTENTION:
 		break;
@@ -154,6 +169,12 @@ enum status plot_spec_build(const struct plot_spec *p, const struct trace *tr, c
 		return plot_training(f, tr, e);
 	case PLOT_VECTOR:
 		return plot_vector(f, tr, p->source, e);
+	case PLOT_BPTT: {
+		const char *names[STAGE_PANELS];
+		for (int i = 0; i < p->n; i++)
+			names[i] = p->name[i];
+		return plot_bptt(f, tr, names, p->n, e);
+	}
 	case PLOT_NONE:
 		break;
 	}

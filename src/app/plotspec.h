@@ -21,6 +21,7 @@ enum plot_kind {
 	PLOT_TOPK,         /* the top-k next tokens of decoder step t */
 	PLOT_TRAINING,     /* loss and scores over the training steps */
 	PLOT_VECTOR,       /* any vector over its index */
+	PLOT_BPTT,         /* gradient ratios against the distance (the BPTT lab) */
 };
 
 struct plot_spec {

@@ -36,6 +36,12 @@ void session_release(struct session *s)
 	if (s->hook.release)
 		s->hook.release(s->hook.arg);
 	memset(&s->hook, 0, sizeof s->hook);
+	if (s->task.release)
+		s->task.release(s->task.arg);
+	memset(&s->task, 0, sizeof s->task);
+	if (s->after_run.release)
+		s->after_run.release(s->after_run.arg);
+	memset(&s->after_run, 0, sizeof s->after_run);
 	pipeline_release(&s->pipe);
 	trace_release(&s->trace);
 	trace_release(&s->prev);
@@ -167,6 +173,16 @@ const struct tensor *session_panel(const struct session *s, int i, char *name, s
 		return NULL;
 	stage_panel_name(&s->pipe, st, i, session_layer(s), s->head, name, n);
 	return name[0] ? trace_get(&s->trace, name) : NULL;
+}
+
+int session_panels(const struct session *s, const struct tensor *v[STAGE_PANELS],
+		   char names[STAGE_PANELS][STAGE_NAME * 2])
+{
+	int n = 0;
+	for (int i = 0; i < session_npanels(s) && n < STAGE_PANELS; i++)
+		if ((v[n] = session_panel(s, i, names[n], sizeof names[n])))
+			n++;
+	return n;
 }
 
 const struct tensor *session_focused(const struct session *s)
@@ -534,6 +550,8 @@ static enum status run(struct session *s, const char *text, struct err *e)
 		run_result_release(&res);
 		return st;
 	}
+	if (s->after_run.fn)
+		s->after_run.fn(s->after_run.arg, text, &o, &tmp);
 	struct pipeline p;
 	if ((st = pipeline_build(&p, &s->model->cfg, &tmp, e))) {
 		trace_release(&tmp);
@@ -579,7 +597,9 @@ static enum status load_into(struct session *s, const char *name, struct err *e)
 	}
 	drop_model(s);
 	s->model = m;
+	s->model_gen++;
 	forget_runs(s);
+	s->opts.whh_radius = 0; /* the lab's rescaled W_hh was the old model's */
 	snprintf(s->warning, sizeof s->warning, "%s", m->warning);
 	snprintf(s->model_arg, sizeof s->model_arg, "%s", name);
 	return ST_OK;
@@ -625,6 +645,24 @@ top:
 	forget_runs(s); /* a first try with the old sentence is no baseline */
 	enter(s, 0);
 	return ST_OK;
+}
+
+enum status session_adopt(struct session *s, struct model *m, struct err *e)
+{
+	drop_model(s);
+	s->model = m;
+	s->model_gen++;
+	/* Edits were made to the old weights; a snapshot stays, so the class
+	 * can diff what training made against what was there before. */
+	whatif_init(&s->whatif);
+	trace_release(&s->prev);
+	trace_diff_release(&s->diff);
+	s->have_prev = s->have_diff = s->diff_mode = 0;
+	char text[SESSION_TEXT];
+	snprintf(text, sizeof text, "%s", s->source);
+	if (!text[0])
+		session_default_sentence(s, text, sizeof text);
+	return run(s, text, e);
 }
 
 enum status session_translate(struct session *s, const char *text, struct err *e)

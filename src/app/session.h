@@ -38,6 +38,27 @@ struct session_sink {
 	void *arg;
 };
 
+/* Work the screen does between keys (live training): tick runs one slice
+ * of it (a fraction of a second) and returns SESSION_TASK_* flags; status
+ * is its line for the status bar ("" none). Batch mode has no time between
+ * commands, so there a task's command does all its work itself. */
+enum { SESSION_TASK_REDRAW = 1, SESSION_TASK_BUSY = 2 };
+struct session_task {
+	int (*tick)(void *arg);
+	void *arg;
+	void (*release)(void *arg);        /* frees arg (session_release calls it) */
+	char status[192];
+};
+
+/* Called after every run, before the new trace is shown: a module adds
+ * entries of its own (the BPTT lab runs a second model on the same
+ * sentence and adds its gradients). text and o are the run's. */
+struct session_after_run {
+	void (*fn)(void *arg, const char *text, const struct run_opts *o, struct trace *tr);
+	void *arg;
+	void (*release)(void *arg);        /* frees arg (session_release calls it) */
+};
+
 struct session {
 	char model_arg[1024];  /* the model to load on first use (name or path) */
 	struct model *model;   /* NULL until loaded; on the heap because the
@@ -65,6 +86,9 @@ struct session {
 	int quit;
 	struct session_hook hook;
 	struct session_sink sink;
+	struct session_task task;
+	struct session_after_run after_run;
+	unsigned long model_gen; /* bumped whenever the model is replaced */
 	unsigned long gen;  /* bumped on every change, so views can cache */
 	char warning[512];  /* set by a load (unused tensors); the command
 			     * interpreter hands it to the front end once */
@@ -88,6 +112,9 @@ void session_release(struct session *s);
  * current one only on success, and re-runs: the last sentence when the new
  * vocabulary knows all its words, the model's default sentence otherwise. */
 enum status session_load(struct session *s, const char *name, struct err *e);
+/* Makes m (on the heap, loaded or built by the caller) the session's model,
+ * which then owns it, and re-runs the current sentence. */
+enum status session_adopt(struct session *s, struct model *m, struct err *e);
 /* Loads model_arg and translates the default sentence unless done already. */
 enum status session_ensure(struct session *s, struct err *e);
 /* Runs the model on text (with the current target and beam); keeps the stage,
@@ -144,6 +171,10 @@ int session_npanels(const struct session *s);
 /* The tensor of panel i, NULL when the trace lacks it; name gets its name. */
 const struct tensor *session_panel(const struct session *s, int i, char *name, size_t n);
 const struct tensor *session_focused(const struct session *s);
+/* The panels that are in the trace, in order, with their names; returns
+ * how many (at most STAGE_PANELS). */
+int session_panels(const struct session *s, const struct tensor *v[STAGE_PANELS],
+		   char names[STAGE_PANELS][STAGE_NAME * 2]);
 /* "softmax · encoder layer 1/2 · head 0" */
 void session_where(const struct session *s, char *buf, size_t n);
 /* What the model runs on, for the title bar: "SOURCE → TRANSLATION" for

@@ -158,6 +158,42 @@ static void text_bars(FILE *f, const struct session *s)
 	}
 }
 
+/* The BPTT view: one line per distance from the last step, a log-scale
+ * bar per series (the stage's panels that are in the trace). */
+static void text_grad(FILE *f, const struct session *s)
+{
+	char names[STAGE_PANELS][STAGE_NAME * 2], lab[64];
+	const struct tensor *v[STAGE_PANELS];
+	int n = session_panels(s, v, names);
+	if (!n)
+		return;
+	struct log_axis ax;
+	log_axis_fit(&ax, v, n);
+	fprintf(f, "log scale: a bar runs from 1e%+d to 1e%+d, a '#' per %.2g decades\n", ax.lo,
+		ax.hi, (ax.hi - ax.lo) / 20.0);
+	for (int k = 0; k < n; k++) {
+		fprintf(f, "%c  ", 'A' + k);
+		render_tensor_line(f, v[k]);
+	}
+	fprintf(f, "  dist token     ");
+	for (int k = 0; k < n; k++)
+		fprintf(f, " %-20s %-9c", "", 'A' + k);
+	fputc('\n', f);
+	int T = v[0]->cols;
+	for (int d = 0; d < T; d++) {
+		int t = T - 1 - d;
+		fprintf(f, "  %4d ", d);
+		label(f, axis_label(&v[0]->col, t, lab, sizeof lab), 10);
+		for (int k = 0; k < n; k++) {
+			float x = t < v[k]->cols ? v[k]->data[t] : NAN;
+			fputc(' ', f);
+			text_bar(f, (float)log_axis_at(&ax, x), 20);
+			fprintf(f, " %-9.3g", x);
+		}
+		fputc('\n', f);
+	}
+}
+
 void textview_whatif(FILE *f, const struct trace *tr)
 {
 	if (trace_whatif(tr)[0])
@@ -189,6 +225,7 @@ void textview_stage(FILE *f, const struct session *s, int width)
 	case VIEW_STEP: text_step(f, s, width); return;
 	case VIEW_GATES: text_gates(f, s, width); return;
 	case VIEW_BARS: text_bars(f, s); return;
+	case VIEW_GRAD: text_grad(f, s); return;
 	case VIEW_MATRIX:
 	case VIEW_EMBEDPOS:
 	case VIEW_COUNT:

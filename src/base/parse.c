@@ -37,3 +37,15 @@ int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	*out = v;
 	return 1;
 }
+
+int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	/* NaN fails both comparisons, so it is refused with the range */
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		return 0;
+	*out = v;
+	return 1;
+}

@@ -11,5 +11,8 @@ int parse_int(const char *s, int lo, int hi, int *out);
 int parse_long(const char *s, long lo, long hi, long *out);
 /* As above for [0, max]; a sign is refused (strtoull would wrap "-1"). */
 int parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* A decimal number ("3e-3", "0.5") in [lo, hi]; same rules. It follows
+ * LC_NUMERIC, which seqstep keeps at "C". */
+int parse_double(const char *s, double lo, double hi, double *out);
 
 #endif

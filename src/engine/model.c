@@ -1,4 +1,5 @@
 #include "engine/model.h"
+#include "engine/bptt.h"
 #include "engine/blocks.h"
 #include "io/csvio.h"
 #include "engine/decode.h"
@@ -331,7 +332,7 @@ static int is_seq2seq(const struct model *m)
  * vanishing in a plain RNN, surviving in an LSTM. */
 static enum status record_rnn_gradients(struct model *m, const struct rnn_acts *a,
 					const int *tgt, int Tt, const char *const *src_labels,
-					struct trace *tr, struct err *e)
+					float clip, struct trace *tr, struct err *e)
 {
 	const struct config *c = &m->cfg;
 	int V = m->tgt_vocab.n, Ts = a->Ts;
@@ -355,6 +356,9 @@ static enum status record_rnn_gradients(struct model *m, const struct rnn_acts *
 		float loss = cross_entropy_forward_backward(a->logits, next, Tt, V, 0.0f, -1, dlogits);
 		rnn_backward(c, &m->w, &g, V, a, &da, dlogits, norms);
 		rnn_record_grad_norms(c, norms, Ts, src_labels, tr);
+		st = bptt_record(c, &m->w, a, &da, src_labels, tr, e);
+		if (!st)
+			st = bptt_record_clip(c, &g, a, &da, clip, src_labels, tr, e);
 		struct tensor *t = trace_add(tr, "loss", 1, 1, &loss,
 					     "cross-entropy of the target sequence (mean over its tokens), the loss BPTT differentiates");
 		if (t)
@@ -371,7 +375,7 @@ static enum status record_rnn_gradients(struct model *m, const struct rnn_acts *
 /* Teacher-forced full forward + trace of a (src, tgt) pair, under the
  * what-if switches sw (NULL: none). */
 static enum status forward_and_record(struct model *m, const int *src, int Ts, const int *tgt,
-				      int Tt, const struct switches *sw, struct trace *tr,
+				      int Tt, const struct switches *sw, float clip, struct trace *tr,
 				      struct err *e)
 {
 	const struct config *c = &m->cfg;
@@ -409,7 +413,7 @@ static enum status forward_and_record(struct model *m, const int *src, int Ts, c
 			 * whose switches change the numbers records no gradients. */
 			if (rnn_dot_scale(c, sw) == rnn_dot_scale(c, NULL) &&
 			    switches_temperature(sw) == 1.0f)
-				st = record_rnn_gradients(m, &a, tgt, Tt, sl, tr, e);
+				st = record_rnn_gradients(m, &a, tgt, Tt, sl, clip, tr, e);
 			rnn_acts_release(&a);
 		}
 	}
@@ -442,7 +446,7 @@ enum status model_run_ids(struct model *m, const int *src_ids, int n_src, const 
 	if ((st = check_ids(m, src_ids, n_src, m->src_vocab.n, "source", e)) ||
 	    (st = check_ids(m, tgt_ids, n_tgt, m->tgt_vocab.n, "target", e)))
 		return st;
-	return forward_and_record(m, src_ids, n_src, tgt_ids, n_tgt, NULL, tr, e);
+	return forward_and_record(m, src_ids, n_src, tgt_ids, n_tgt, NULL, 0.0f, tr, e);
 }
 
 /* A stepper whose logits are divided by the what-if temperature, so greedy
@@ -640,8 +644,8 @@ static enum status run_block(struct model *m, const struct run_opts *o, struct t
 	return st ? st : record_whatif(m, o, tr, e);
 }
 
-enum status model_run(struct model *m, const char *text, const struct run_opts *o,
-		      struct trace *tr, struct run_result *out, struct err *e)
+static enum status run_as_is(struct model *m, const char *text, const struct run_opts *o,
+			     struct trace *tr, struct run_result *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
 	trace_clear(tr);
@@ -717,7 +721,8 @@ enum status model_run(struct model *m, const char *text, const struct run_opts *
 	}
 	out->n_src = Ts;
 	out->n_tgt = Tt;
-	if ((st = forward_and_record(m, src, Ts, tgt, Tt, o->whatif ? &o->whatif->sw : NULL, tr, e)))
+	if ((st = forward_and_record(m, src, Ts, tgt, Tt, o->whatif ? &o->whatif->sw : NULL, o->clip,
+				     tr, e)))
 		goto out;
 	record_tokenization(tr, "src", &se, m->src_vocab.unk);
 	if (o->target)
@@ -751,5 +756,45 @@ out:
 	decode_out_release(&d);
 	free(src);
 	free(tgt);
+	return st;
+}
+
+enum status model_run(struct model *m, const char *text, const struct run_opts *o,
+		      struct trace *tr, struct run_result *out, struct err *e)
+{
+	if (!(o->whh_radius > 0))
+		return run_as_is(m, text, o, tr, out, e);
+	memset(out, 0, sizeof *out);
+	if (m->cfg.arch != ARCH_RNN_SEQ2SEQ || m->cfg.cell != CELL_RNN)
+		return err_set(e, ST_USAGE,
+			       "W_hh's spectral radius is set for plain RNN encoders only; %s is %s",
+			       m->name, m->cfg.arch == ARCH_RNN_SEQ2SEQ ? cell_name(m->cfg.cell)
+									: arch_name(m->cfg.arch));
+	/* The run sees a copy of the weights with the encoder's W_hh rescaled;
+	 * the model's own weights are back in place when it returns. */
+	struct weights scaled;
+	enum status st = weights_init(&scaled, &m->cfg, m->src_vocab.n, m->tgt_vocab.n, e);
+	if (st)
+		return st;
+	memcpy(scaled.block, m->w.block, m->w.total * sizeof *scaled.block);
+	for (int l = 0; l < m->cfg.n_layers && !st; l++)
+		st = bptt_set_radius(scaled.rnn.enc[l].w_hh, m->cfg.hidden, o->whh_radius, e);
+	if (!st) {
+		struct weights own = m->w;
+		m->w = scaled;
+		st = run_as_is(m, text, o, tr, out, e);
+		m->w = own;
+	}
+	if (!st) {
+		/* Said where the what-if switches are, so no screen passes for
+		 * the model as trained. */
+		char line[2304];
+		const char *w = trace_whatif(tr);
+		snprintf(line, sizeof line, "%s%sencoder W_hh rescaled to spectral radius %g", w,
+			 w[0] ? "; " : "", (double)o->whh_radius);
+		trace_set_whatif(tr, line);
+		st = trace_status(tr, e);
+	}
+	weights_release(&scaled);
 	return st;
 }

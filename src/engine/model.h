@@ -41,6 +41,11 @@ struct run_opts {
 	 * the switches (the edits are in the weights already) and the trace
 	 * records them as its what-if line. NULL: the model as trained. */
 	const struct whatif *whatif;
+	/* The BPTT lab (bptt.h), plain rnn encoders only: */
+	float whh_radius;  /* > 0: run with each encoder W_hh rescaled to this
+			    * spectral radius (the model's weights stay as they are) */
+	float clip;        /* > 0: also record the encoder's gradients as global
+			    * norm clipping at this threshold leaves them */
 };
 
 struct run_result {
@@ -54,7 +59,8 @@ void run_opts_default(struct run_opts *o);
 void run_result_release(struct run_result *r);
 
 /* Tokenizes text, runs the encoder, decodes (or forces the target) and
- * records every intermediate in tr (cleared first). Block architectures
+ * records every intermediate in tr (cleared first). o->whh_radius on a
+ * model that is not a plain rnn_seq2seq RNN is ST_USAGE. Block architectures
  * (self_attention, attention_pooling) ignore text and run on their inputs. */
 enum status model_run(struct model *m, const char *text, const struct run_opts *o,
 		      struct trace *tr, struct run_result *out, struct err *e);

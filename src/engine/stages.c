@@ -12,6 +12,7 @@ const char *section_name(enum section s)
 	case SEC_DECODER: return "decoder";
 	case SEC_OUTPUT: return "output";
 	case SEC_BLOCK: return "block";
+	case SEC_TRAINING: return "training";
 	}
 	return "?";
 }
@@ -86,6 +87,14 @@ static void close_block(struct pipeline *p, int b)
 	if (p->blk[b].last < p->blk[b].first) /* nothing in it survived */
 		p->nblk--;
 }
+
+/* The training history (train.json's "log", or a run in the explorer): it
+ * opens as the plot of the loss and the validation scores (app/plotspec.c),
+ * the loss as bars in the other view modes. */
+static const struct def loss_curve = {
+	"training", "training history",
+	"The training history (train.json's, or the training running now): the mean loss at each logged step, and each validation; the loss falls as the model learns.",
+	VIEW_BARS, 0, 0, 0, {"train.loss"}, {0}};
 
 static void build_transformer(struct pipeline *p, const struct config *c, const struct trace *tr)
 {
@@ -183,6 +192,7 @@ static void build_transformer(struct pipeline *p, const struct config *c, const 
 	close_block(p, b);
 	for (size_t i = 0; i < sizeof out / sizeof *out; i++)
 		add_if(p, tr, SEC_OUTPUT, -1, &out[i]);
+	add_if(p, tr, SEC_TRAINING, -1, &loss_curve);
 }
 
 static void build_rnn(struct pipeline *p, const struct config *c, const struct trace *tr)
@@ -216,6 +226,11 @@ static void build_rnn(struct pipeline *p, const struct config *c, const struct t
 		"grads", "gradient norms",
 		"How strongly the loss reaches back to each time step: vanishing gradients show as small values at the early steps, clearest on the log axis of the plot.",
 		VIEW_BARS, 0, 0, 0, {"grad.enc.l{L}.h"}, {0}};
+	static const struct def bptt = {
+		"bptt", "grad vs distance",
+		"The gradient reaching each step relative to where it enters, by distance, on a log scale; beside it another model's (grad MODEL) and the bound from the step Jacobians' norms.",
+		VIEW_GRAD, 0, 0, 0,
+		{"grad.enc.l{L}.ratio", "cmp.grad.enc.l{L}.ratio", "grad.enc.l{L}.jacprod"}, {0}};
 	static const struct def memory = {
 		"memory", "encoder outputs",
 		"The top layer's hidden state at every source position: the keys and values of attention.",
@@ -272,6 +287,7 @@ static void build_rnn(struct pipeline *p, const struct config *c, const struct t
 		add_if(p, tr, SEC_ENCODER, b, lstm ? &gates_lstm : &gates_gru);
 	add_if(p, tr, SEC_ENCODER, b, lstm ? &state_lstm : &state_h);
 	add_if(p, tr, SEC_ENCODER, b, &grads);
+	add_if(p, tr, SEC_ENCODER, b, &bptt);
 	close_block(p, b);
 	add_if(p, tr, SEC_ENCODER, -1, &memory);
 	add_if(p, tr, SEC_DECODER, -1, &dinput);
@@ -287,6 +303,7 @@ static void build_rnn(struct pipeline *p, const struct config *c, const struct t
 	close_block(p, b);
 	for (size_t i = 0; i < sizeof out / sizeof *out; i++)
 		add_if(p, tr, SEC_OUTPUT, -1, &out[i]);
+	add_if(p, tr, SEC_TRAINING, -1, &loss_curve);
 }
 
 static void build_blocks(struct pipeline *p, const struct config *c, const struct trace *tr)

@@ -19,10 +19,12 @@ enum view_kind {
 	VIEW_STEP,     /* decoder step t: attention rows and the top-k next tokens */
 	VIEW_GATES,    /* recurrent gates over time plus bars for one step */
 	VIEW_BARS,     /* a vector per time step as bars (gradient norms) */
+	VIEW_GRAD,     /* vectors per time step against the distance from the
+			* last step, log scale (the BPTT lab: two models and a bound) */
 	VIEW_COUNT
 };
 
-enum section { SEC_INPUT, SEC_ENCODER, SEC_DECODER, SEC_OUTPUT, SEC_BLOCK };
+enum section { SEC_INPUT, SEC_ENCODER, SEC_DECODER, SEC_OUTPUT, SEC_BLOCK, SEC_TRAINING };
 
 enum { STAGE_PANELS = 4, STAGE_NAME = 64, PIPE_MAX_STAGES = 32, PIPE_MAX_BLOCKS = 4 };
 

@@ -19,11 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct trainer {
-	const struct train_run *run;
+	struct train_run run;          /* the caller's, strings borrowed */
 	struct train_opts o;
-	struct model m;
+	struct model *m;               /* the caller's */
 	char *model_json, *train_json;
 	struct dataset train;
 	struct corpus valid;
@@ -35,8 +36,11 @@ struct trainer {
 	const struct example **batch; /* (batch_size) */
 	size_t *perm;                  /* (train.n) the current epoch's order */
 	long perm_epoch;
-	long step, total;
+	long step, total, start;
 	uint64_t seed;
+	long hist_every;               /* a history entry every this many steps */
+	double hist_loss;              /* loss summed since the last entry */
+	long hist_steps;
 };
 
 static void epoch_perm(struct trainer *t, long epoch)
@@ -75,7 +79,6 @@ static void trainer_release(struct trainer *t)
 {
 	for (int i = 0; i < TRAIN_SHARDS; i++)
 		shard_release(&t->shards[i]);
-	model_release(&t->m);
 	free(t->model_json);
 	free(t->train_json);
 	dataset_release(&t->train);
@@ -94,19 +97,19 @@ static int has_file(const char *dir, const char *name)
 	return stat(path, &sb) == 0;
 }
 
-static enum status trainer_checkpoint(struct trainer *t, struct err *e)
+static enum status trainer_checkpoint(struct trainer *t, const char *dir, struct err *e)
 {
 	struct train_state ts = {.step = t->step, .total = t->total, .seed = t->seed,
 				 .opt = &t->opt};
 	/* train.json: the configuration with the history so far ("log") */
-	char *train_json = train_log_merge(t->train_json, &t->m.log);
+	char *train_json = train_log_merge(t->train_json, &t->m->log);
 	if (!train_json)
 		return err_set(e, ST_NOMEM, "out of memory writing train.json");
 	struct checkpoint ck = {
-		.config_json = t->model_json, .train_json = train_json, .cfg = &t->m.cfg,
-		.src_vocab = &t->m.src_vocab, .tgt_vocab = &t->m.tgt_vocab,
-		.src_tok = &t->m.src_tok, .tgt_tok = &t->m.tgt_tok, .w = &t->m.w, .state = &ts};
-	enum status st = checkpoint_save(t->run->out_dir, &ck, e);
+		.config_json = t->model_json, .train_json = train_json, .cfg = &t->m->cfg,
+		.src_vocab = &t->m->src_vocab, .tgt_vocab = &t->m->tgt_vocab,
+		.src_tok = &t->m->src_tok, .tgt_tok = &t->m->tgt_tok, .w = &t->m->w, .state = &ts};
+	enum status st = checkpoint_save(dir, &ck, e);
 	free(train_json);
 	return st;
 }
@@ -116,14 +119,61 @@ static void path_join(char *out, size_t n, const char *dir, const char *name)
 	snprintf(out, n, "%s/%s", dir, name);
 }
 
+/* A folder to write a model into: absent (created here), or a folder that
+ * holds no model unless force (or resume, which continues the one there). */
+static enum status check_out_dir(const char *dir, int force, int resume, int *exists,
+				 struct err *e)
+{
+	struct stat sb;
+	*exists = stat(dir, &sb) == 0;
+	if (*exists && !S_ISDIR(sb.st_mode))
+		return err_set(e, ST_USAGE, "%s: exists and is not a folder", dir);
+	if (!resume && !force && *exists &&
+	    (has_file(dir, "config.json") || has_file(dir, CKPT_STATE_FILE)))
+		return err_set(e, ST_USAGE,
+			       "%s: already holds a model; use --resume to continue it or --force to start over",
+			       dir);
+	return ST_OK;
+}
+
+/* The vocabularies (and BPE merges) of a fresh run, learnt from the
+ * training lines into m; without an out_dir the temp files go to a private
+ * folder that is removed again. */
+static enum status build_vocabularies(struct trainer *t, const struct config *cfg,
+				      const struct corpus *tc, struct err *e)
+{
+	struct model *m = t->m;
+	const char *dir = t->run.out_dir;
+	char tmp[4096] = "";
+	if (!dir) {
+		const char *base = getenv("TMPDIR");
+		snprintf(tmp, sizeof tmp, "%s/seqstep-vocab.XXXXXX", base && base[0] ? base : "/tmp");
+		if (!mkdtemp(tmp))
+			return err_set(e, ST_IO, "%s: cannot create a temporary folder: %s", tmp,
+				       strerror(errno));
+		dir = tmp;
+	}
+	enum status st = train_build_side(dir, &cfg->src, &t->o, tc->src, tc->n, &m->src_vocab,
+					  &m->src_tok, "src", e);
+	if (!st)
+		st = train_build_side(dir, &cfg->tgt, &t->o, tc->tgt, tc->n, &m->tgt_vocab,
+				      &m->tgt_tok, "tgt", e);
+	if (tmp[0])
+		rmdir(tmp);
+	return st;
+}
+
 /* Loads the config, corpus and vocabularies and sets up the weights: fresh
- * ones from the seed, or the saved state on --resume. */
+ * ones from the seed, the saved state on --resume, or the model as given
+ * (from_model). */
 static enum status trainer_setup(struct trainer *t, struct err *e)
 {
-	const struct train_run *r = t->run;
+	const struct train_run *r = &t->run;
 	char path[4096], cfg_path[4096];
 	enum status st;
 	t->perm_epoch = -1;
+	if (r->resume && !r->out_dir)
+		return err_set(e, ST_USAGE, "train: --resume needs the model folder (--out)");
 	if (r->config_path)
 		snprintf(cfg_path, sizeof cfg_path, "%s", r->config_path);
 	else if (r->resume)
@@ -140,18 +190,16 @@ static enum status trainer_setup(struct trainer *t, struct err *e)
 		t->o.seed = r->seed;
 	if (r->threads > 0)
 		t->o.threads = r->threads > TRAIN_SHARDS ? TRAIN_SHARDS : r->threads;
+	if (r->lr > 0)
+		t->o.lr = r->lr;
+	if (r->have_clip)
+		t->o.clip = r->clip;
 	t->seed = t->o.seed;
 	t->total = t->o.steps;
 
-	struct stat sb;
-	int exists = stat(r->out_dir, &sb) == 0;
-	if (exists && !S_ISDIR(sb.st_mode))
-		return err_set(e, ST_USAGE, "%s: exists and is not a folder", r->out_dir);
-	if (!r->resume && !r->force && exists &&
-	    (has_file(r->out_dir, "config.json") || has_file(r->out_dir, CKPT_STATE_FILE)))
-		return err_set(e, ST_USAGE,
-			       "%s: already holds a model; use --resume to continue it or --force to start over",
-			       r->out_dir);
+	int exists = 0;
+	if (r->out_dir && (st = check_out_dir(r->out_dir, r->force, r->resume, &exists, e)))
+		return st;
 	path_join(path, sizeof path, r->corpus_dir, "valid.tsv");
 	if ((st = corpus_load(&t->valid, path, e)))
 		return st;
@@ -162,35 +210,41 @@ static enum status trainer_setup(struct trainer *t, struct err *e)
 		return st;
 	/* Created only once the corpus has loaded, so a mistyped corpus path
 	 * leaves nothing behind. */
-	if (!exists && mkdir(r->out_dir, 0777) != 0) {
+	if (r->out_dir && !exists && mkdir(r->out_dir, 0777) != 0) {
 		corpus_release(&tc);
 		return err_set(e, ST_IO, "%s: cannot create the folder: %s", r->out_dir,
 			       strerror(errno));
 	}
 
-	if (r->resume) {
-		/* The saved model defines the vocabularies and the architecture. */
-		if ((st = model_load(&t->m, r->out_dir, e))) {
+	struct model *m = t->m;
+	if (r->resume || r->from_model) {
+		/* The model defines the vocabularies and the architecture. */
+		if (r->resume && (st = model_load(m, r->out_dir, e))) {
 			corpus_release(&tc);
 			return st;
 		}
 		free(t->model_json);
-		path_join(path, sizeof path, r->out_dir, "config.json");
+		t->model_json = NULL;
+		path_join(path, sizeof path, m->dir, "config.json");
 		if ((st = train_config_read(path, &t->model_json, e))) {
 			corpus_release(&tc);
 			return st;
 		}
+		if (r->from_model)
+			train_log_truncate(&m->log, 0); /* a new run, a new history */
 	} else {
-		struct model *m = &t->m;
+		char dir[sizeof m->dir], name[sizeof m->name];
+		snprintf(dir, sizeof dir, "%s", r->out_dir ? r->out_dir : m->dir);
+		snprintf(name, sizeof name, "%s", m->name);
 		memset(m, 0, sizeof *m);
 		m->cfg = cfg;
-		snprintf(m->dir, sizeof m->dir, "%s", r->out_dir);
+		snprintf(m->dir, sizeof m->dir, "%s", dir);
 		const char *base = strrchr(m->dir, '/');
-		snprintf(m->name, sizeof m->name, "%s", base && base[1] ? base + 1 : m->dir);
-		if (!(st = train_build_side(r->out_dir, &cfg.src, &t->o, tc.src, tc.n, &m->src_vocab,
-				      &m->src_tok, "src", e)))
-			st = train_build_side(r->out_dir, &cfg.tgt, &t->o, tc.tgt, tc.n, &m->tgt_vocab,
-					&m->tgt_tok, "tgt", e);
+		if (r->out_dir || !name[0])
+			snprintf(m->name, sizeof m->name, "%s", base && base[1] ? base + 1 : m->dir);
+		else
+			snprintf(m->name, sizeof m->name, "%s", name);
+		st = build_vocabularies(t, &cfg, &tc, e);
 		if (!st)
 			st = weights_init(&m->w, &m->cfg, m->src_vocab.n, m->tgt_vocab.n, e);
 		if (st) {
@@ -199,17 +253,20 @@ static enum status trainer_setup(struct trainer *t, struct err *e)
 		}
 		train_init_weights(&m->cfg, &m->w, t->seed);
 	}
-	st = dataset_build(&t->train, &t->m, &tc, train_path, e);
+	st = dataset_build(&t->train, m, &tc, train_path, e);
 	corpus_release(&tc);
 	if (st)
 		return st;
+	if (t->train.n == 0)
+		return err_set(e, ST_BADINPUT, "%s: no pair fits the model's max_len %d", train_path,
+			       m->cfg.max_len);
 
-	const struct weights *w = &t->m.w;
+	const struct weights *w = &m->w;
 	if ((st = adam_init(&t->opt, w->total, e)))
 		return st;
 	if (r->resume) {
 		struct train_state ts = {0};
-		if ((st = checkpoint_load_state(r->out_dir, &t->m.w, &t->opt, &ts, e)))
+		if ((st = checkpoint_load_state(r->out_dir, &m->w, &t->opt, &ts, e)))
 			return st;
 		t->step = ts.step;
 		t->seed = ts.seed; /* the data order of the run being continued */
@@ -230,8 +287,13 @@ static enum status trainer_setup(struct trainer *t, struct err *e)
 	if (!t->decay_mask || !t->batch || !t->perm)
 		return err_set(e, ST_NOMEM, "out of memory");
 	for (int i = 0; i < TRAIN_SHARDS; i++)
-		if ((st = shard_init(&t->shards[i], &t->m, &t->o, e)))
+		if ((st = shard_init(&t->shards[i], m, &t->o, e)))
 			return st;
+	/* A resumed run continues the history from its saved step. */
+	train_log_truncate(&m->log, t->step);
+	/* The history (train.json "log") has about 100 points, enough for a curve. */
+	t->hist_every = t->total >= 100 ? t->total / 100 : 1;
+	t->start = t->step;
 	return ST_OK;
 }
 
@@ -245,15 +307,15 @@ static enum status train_step(struct trainer *t, double *loss, long *tokens, str
 	if (st)
 		return st;
 	float *g = t->shards[0].grads.block;
-	grad_clip(g, t->m.w.total, t->o.clip);
-	adam_step(&t->opt, &t->acfg, lr_at(&t->sched, t->step), t->m.w.block, g, t->decay_mask);
+	grad_clip(g, t->m->w.total, t->o.clip);
+	adam_step(&t->opt, &t->acfg, lr_at(&t->sched, t->step), t->m->w.block, g, t->decay_mask);
 	t->step++;
 	*loss = lsum / (double)ntok;
 	*tokens = ntok;
 	return ST_OK;
 }
 
-static void fmt_duration(char *buf, size_t n, double s)
+void train_fmt_duration(char *buf, size_t n, double s)
 {
 	long x = (long)(s + 0.5);
 	if (x >= 3600)
@@ -263,13 +325,13 @@ static void fmt_duration(char *buf, size_t n, double s)
 }
 
 /* The progress line after a step: in place on a terminal (tty), one line
- * each otherwise. el: seconds since the run's first step, start. */
-static void print_progress(FILE *f, int tty, const struct trainer *t, long start, double el,
-			   double tps, double loss)
+ * each otherwise. el: seconds since the run's first step. */
+static void print_progress(FILE *f, int tty, const struct trainer *t, double el, double tps,
+			   double loss)
 {
 	char eta[32];
-	double per = el / (double)(t->step - start);
-	fmt_duration(eta, sizeof eta, per * (double)(t->total - t->step));
+	double per = el / (double)(t->step - t->start);
+	train_fmt_duration(eta, sizeof eta, per * (double)(t->total - t->step));
 	fprintf(f, "%sstep %ld/%ld  loss %.4f  lr %.2e  %.0f tok/s  ETA %s%s", tty ? "\r\033[K" : "",
 		t->step, t->total, loss, lr_at(&t->sched, t->step - 1), tps, eta, tty ? "" : "\n");
 	fflush(f);
@@ -278,15 +340,15 @@ static void print_progress(FILE *f, int tty, const struct trainer *t, long start
 static enum status trainer_validate(struct trainer *t, struct err *e)
 {
 	struct eval_result er;
-	enum status st = eval_corpus(&t->m, &t->valid, (size_t)t->o.eval_max, 1, &er, e);
+	enum status st = eval_corpus(t->m, &t->valid, (size_t)t->o.eval_max, 1, &er, e);
 	if (st)
 		return st;
-	if ((st = train_log_add_valid(&t->m.log, t->step, (float)er.loss,
+	if ((st = train_log_add_valid(&t->m->log, t->step, (float)er.loss,
 				      (float)(100.0 * er.exact / (er.n ? er.n : 1)), (float)er.bleu, e)))
 		return st;
-	FILE *f = t->run->out;
+	FILE *f = t->run.out;
 	if (f) {
-		if (t->run->tty)
+		if (t->run.tty)
 			fputs("\r\033[K", f);
 		fprintf(f, "step %ld  valid loss %.4f  exact %.1f%%  BLEU %.1f  (%d sentences, %.1f s)\n",
 			t->step, er.loss, 100.0 * er.exact / (er.n ? er.n : 1), er.bleu, er.n, er.seconds);
@@ -295,113 +357,192 @@ static enum status trainer_validate(struct trainer *t, struct err *e)
 	return ST_OK;
 }
 
-static size_t count_params(const struct weights *w)
+enum status trainer_open(struct trainer **out, const struct train_run *r, struct model *m,
+			 struct err *e)
 {
-	return w->total;
+	*out = NULL;
+	struct trainer *t = calloc(1, sizeof *t);
+	if (!t)
+		return err_set(e, ST_NOMEM, "out of memory");
+	t->run = *r;
+	t->m = m;
+	/* One BLAS thread: the shards are the parallelism, and BLAS threads would
+	 * make sums depend on scheduling. */
+	openblas_set_num_threads(1);
+	enum status st = trainer_setup(t, e);
+	if (st) {
+		trainer_release(t);
+		free(t);
+		return st;
+	}
+	*out = t;
+	return ST_OK;
+}
+
+enum status trainer_step(struct trainer *t, struct train_tick *k, struct err *e)
+{
+	memset(k, 0, sizeof *k);
+	if (t->step >= t->total)
+		return err_set(e, ST_USAGE, "the run is complete (step %ld of %ld)", t->step, t->total);
+	enum status st = train_step(t, &k->loss, &k->tokens, e);
+	if (st)
+		return st;
+	t->hist_loss += k->loss;
+	t->hist_steps++;
+	if (t->step % t->hist_every == 0 || t->step == t->total) {
+		st = train_log_add(&t->m->log, t->step, (float)(t->hist_loss / t->hist_steps),
+				   (float)lr_at(&t->sched, t->step - 1), e);
+		t->hist_loss = 0;
+		t->hist_steps = 0;
+		if (st)
+			return st;
+	}
+	if (t->o.eval_every > 0 && t->step % t->o.eval_every == 0 && t->step < t->total) {
+		k->validated = 1;
+		if (!(st = trainer_validate(t, e)) && t->run.out_dir)
+			st = trainer_checkpoint(t, t->run.out_dir, e);
+	}
+	return st;
+}
+
+enum status trainer_finish(struct trainer *t, int interrupted, struct err *e)
+{
+	enum status st = ST_OK;
+	if (!interrupted && t->step > t->start)
+		st = trainer_validate(t, e);
+	/* Saved even when nothing ran, so a fresh --steps 0 run still leaves a
+	 * loadable model. */
+	if (!st && t->run.out_dir)
+		st = trainer_checkpoint(t, t->run.out_dir, e);
+	return st;
+}
+
+enum status trainer_save(struct trainer *t, const char *dir, int force, struct err *e)
+{
+	int exists;
+	enum status st = check_out_dir(dir, force, 0, &exists, e);
+	if (st)
+		return st;
+	if (!exists && mkdir(dir, 0777) != 0)
+		return err_set(e, ST_IO, "%s: cannot create the folder: %s", dir, strerror(errno));
+	return trainer_checkpoint(t, dir, e);
+}
+
+void trainer_free(struct trainer *t)
+{
+	if (!t)
+		return;
+	trainer_release(t);
+	free(t);
+}
+
+long trainer_steps_done(const struct trainer *t)
+{
+	return t->step;
+}
+
+long trainer_total(const struct trainer *t)
+{
+	return t->total;
+}
+
+double trainer_lr(const struct trainer *t)
+{
+	return lr_at(&t->sched, t->step > 0 ? t->step - 1 : 0);
+}
+
+void trainer_describe(const struct trainer *t, char *buf, size_t n)
+{
+	const struct config *c = &t->m->cfg;
+	size_t o;
+	if (c->arch == ARCH_TRANSFORMER)
+		o = (size_t)snprintf(buf, n, "model: transformer d_model %d, %d heads, %d+%d layers, ffn %d",
+				     c->d_model, c->n_heads, c->n_enc_layers, c->n_dec_layers, c->d_ff);
+	else
+		o = (size_t)snprintf(buf, n, "model: %s seq2seq, embed %d, hidden %d, %d layer%s, attention %s",
+				     cell_name(c->cell), c->embed_dim, c->hidden, c->n_layers,
+				     c->n_layers > 1 ? "s" : "", attn_name(c->attention));
+	if (o < n)
+		o += (size_t)snprintf(buf + o, n - o, "; %zu parameters; vocab %d src / %d tgt\n",
+				      t->m->w.total, t->m->src_vocab.n, t->m->tgt_vocab.n);
+	if (o < n)
+		o += (size_t)snprintf(buf + o, n - o,
+				      "data: %zu training pairs (%zu skipped as too long), %zu validation pairs\n",
+				      t->train.n, t->train.skipped, t->valid.n);
+	if (o < n)
+		snprintf(buf + o, n - o, "%s: step %ld of %ld, batch %d, lr %g (%s, warmup %ld), seed %llu, %d thread%s",
+			 t->run.resume ? "resuming" : "training", t->step, t->total, t->o.batch_size,
+			 t->o.lr, lr_decay_name(t->o.decay), t->o.warmup, (unsigned long long)t->seed,
+			 t->o.threads, t->o.threads > 1 ? "s" : "");
 }
 
 enum status train_run(const struct train_run *r, struct train_result *res, struct err *e)
 {
-	struct trainer t;
-	memset(&t, 0, sizeof t);
 	memset(res, 0, sizeof *res);
-	t.run = r;
-	/* One BLAS thread: the shards are the parallelism, and BLAS threads would
-	 * make sums depend on scheduling. */
-	openblas_set_num_threads(1);
-	enum status st = trainer_setup(&t, e);
+	struct model m;
+	memset(&m, 0, sizeof m);
+	struct trainer *t;
+	enum status st = trainer_open(&t, r, &m, e);
+	if (st) {
+		model_release(&m);
+		return st;
+	}
 	FILE *f = r->out;
-	if (!st && f) {
-		const struct config *c = &t.m.cfg;
-		if (c->arch == ARCH_TRANSFORMER)
-			fprintf(f, "model: transformer d_model %d, %d heads, %d+%d layers, ffn %d",
-				c->d_model, c->n_heads, c->n_enc_layers, c->n_dec_layers, c->d_ff);
-		else
-			fprintf(f, "model: %s seq2seq, embed %d, hidden %d, %d layer%s, attention %s",
-				cell_name(c->cell), c->embed_dim, c->hidden, c->n_layers,
-				c->n_layers > 1 ? "s" : "", attn_name(c->attention));
-		fprintf(f, "; %zu parameters; vocab %d src / %d tgt\n", count_params(&t.m.w),
-			t.m.src_vocab.n, t.m.tgt_vocab.n);
-		fprintf(f, "data: %zu training pairs (%zu skipped as too long), %zu validation pairs\n",
-			t.train.n, t.train.skipped, t.valid.n);
-		fprintf(f, "%s: step %ld of %ld, batch %d, lr %g (%s, warmup %ld), seed %llu, %d thread%s\n",
-			r->resume ? "resuming" : "training", t.step, t.total, t.o.batch_size, t.o.lr,
-			lr_decay_name(t.o.decay), t.o.warmup, (unsigned long long)t.seed, t.o.threads,
-			t.o.threads > 1 ? "s" : "");
+	if (f) {
+		char desc[1024];
+		trainer_describe(t, desc, sizeof desc);
+		fprintf(f, "%s\n", desc);
 		fflush(f);
 	}
-	double t0 = eval_now(), last_print = 0, win_loss = 0, hist_loss = 0;
-	long run_tokens = 0, start = t.step, win_steps = 0, hist_steps = 0;
-	/* A resumed run continues the history from its saved step. */
-	train_log_truncate(&t.m.log, t.step);
-	long log_every = t.o.log_every > 0 ? t.o.log_every : (t.total >= 20 ? t.total / 20 : 1);
-	/* The history (train.json "log") has about 100 points, enough for a curve. */
-	long hist_every = t.total >= 100 ? t.total / 100 : 1;
-	while (!st && t.step < t.total) {
-		if ((r->stop && *r->stop) || (r->stop_at > 0 && t.step >= r->stop_at)) {
+	double t0 = eval_now(), last_print = 0, win_loss = 0;
+	long run_tokens = 0, win_steps = 0;
+	long log_every = t->o.log_every > 0 ? t->o.log_every : (t->total >= 20 ? t->total / 20 : 1);
+	while (!st && t->step < t->total) {
+		if ((r->stop && *r->stop) || (r->stop_at > 0 && t->step >= r->stop_at)) {
 			res->interrupted = 1;
 			break;
 		}
-		double loss;
-		long ntok;
-		if ((st = train_step(&t, &loss, &ntok, e)))
+		struct train_tick k;
+		if ((st = trainer_step(t, &k, e)))
 			break;
-		run_tokens += ntok;
-		win_loss += loss;
+		run_tokens += k.tokens;
+		win_loss += k.loss;
 		win_steps++;
-		hist_loss += loss;
-		hist_steps++;
-		if (t.step % hist_every == 0 || t.step == t.total) {
-			st = train_log_add(&t.m.log, t.step, (float)(hist_loss / hist_steps),
-					   (float)lr_at(&t.sched, t.step - 1), e);
-			hist_loss = 0;
-			hist_steps = 0;
-			if (st)
-				break;
-		}
-		res->last_loss = (float)loss;
+		res->last_loss = (float)k.loss;
 		double el = eval_now() - t0;
 		double tps = el > 0 ? run_tokens / el : 0;
-		if (f && r->tty && (eval_now() - last_print > 0.1 || t.step == t.total)) {
-			print_progress(f, 1, &t, start, el, tps, win_loss / win_steps);
+		if (f && r->tty && (eval_now() - last_print > 0.1 || t->step == t->total)) {
+			print_progress(f, 1, t, el, tps, win_loss / win_steps);
 			last_print = eval_now();
 			if (win_steps >= 50) {
 				win_loss = 0;
 				win_steps = 0;
 			}
-		} else if (f && !r->tty && (t.step % log_every == 0 || t.step == t.total)) {
-			print_progress(f, 0, &t, start, el, tps, win_loss / win_steps);
+		} else if (f && !r->tty && (t->step % log_every == 0 || t->step == t->total)) {
+			print_progress(f, 0, t, el, tps, win_loss / win_steps);
 			win_loss = 0;
 			win_steps = 0;
-		}
-		if (t.o.eval_every > 0 && t.step % t.o.eval_every == 0 && t.step < t.total) {
-			if (!(st = trainer_validate(&t, e)))
-				st = trainer_checkpoint(&t, e);
 		}
 	}
 	res->seconds = eval_now() - t0;
 	res->tokens_per_s = res->seconds > 0 ? run_tokens / res->seconds : 0;
-	res->step = t.step;
-	if (!st && !res->interrupted && t.step > start)
-		st = trainer_validate(&t, e);
-	if (!st) {
-		/* Saved even when nothing ran, so a fresh --steps 0 run still
-		 * leaves a loadable model. */
-		st = trainer_checkpoint(&t, e);
-	}
+	res->step = t->step;
+	if (!st)
+		st = trainer_finish(t, res->interrupted, e);
 	if (!st && f) {
 		char dur[32];
-		fmt_duration(dur, sizeof dur, res->seconds);
+		train_fmt_duration(dur, sizeof dur, res->seconds);
 		if (r->tty)
 			fputs("\r\033[K", f);
 		if (res->interrupted)
 			fprintf(f, "interrupted at step %ld; saved to %s (continue with --resume)\n",
-				t.step, r->out_dir);
+				t->step, r->out_dir);
 		else
 			fprintf(f, "trained %ld steps in %s (%.1f s, %.0f target tokens/s); saved to %s\n",
-				t.step - start, dur, res->seconds, res->tokens_per_s, r->out_dir);
+				t->step - t->start, dur, res->seconds, res->tokens_per_s, r->out_dir);
 		fflush(f);
 	}
-	trainer_release(&t);
+	trainer_free(t);
+	model_release(&m);
 	return st;
 }

@@ -246,7 +246,7 @@ static enum status flush_section(struct parser *p)
 static const char *const lesson_commands[] = {"translate", "t",      "target", "load",   "show",
 					      "explain",   "goto",   "set",    "step",   "back",
 					      "list",      "stages", "models", "help",   "edit",
-					      "diff",      "snapshot", "reset"};
+					      "diff",      "snapshot", "reset", "grad"};
 
 static int allowed_command(const char *name)
 {
@@ -280,13 +280,13 @@ static enum status parse_run(struct parser *p, struct lesson_step *s, int from, 
 				st = perr(p, lineno,
 					  "unknown command '%s' (a seqstep block may use translate, target, load, "
 					  "show, explain, goto, set, step, back, list, stages, edit, diff, "
-					  "snapshot, reset)",
+					  "snapshot, reset, grad)",
 					  shown);
 			else if (!allowed_command(name))
 				st = perr(p, lineno,
 					  "command '%s' cannot run in a lesson (a seqstep block may use translate, "
 					  "target, load, show, explain, goto, set, step, back, list, stages, edit, "
-					  "diff, snapshot, reset)",
+					  "diff, snapshot, reset, grad)",
 					  shown);
 		}
 		cmdline_release(&cl);
@@ -739,6 +739,8 @@ const char *lesson_fmt_value(double v, char *buf, size_t n)
 		snprintf(buf, n, "%s", v < 0 ? "-inf" : "inf");
 	else if (isnan(v))
 		snprintf(buf, n, "nan");
+	else if (v != 0 && fabs(v) < 5e-5)
+		snprintf(buf, n, "%.3g", v); /* would print as 0.0000 (a vanishing gradient) */
 	else
 		snprintf(buf, n, "%.4f", v);
 	return buf;

@@ -10,6 +10,7 @@
 #include "text/corpus_grammar.h"
 #include "text/corpus_lexicon.h"
 #include "text/corpus_render.h"
+#include "text/corpus_write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -75,15 +76,12 @@ int corpus_lexicon_size(enum corpus_lang lang)
 
 /* ---- generation ------------------------------------------------------- */
 
-struct pair {
-	char *src, *tgt;
-};
 
 /* Every pair drawn so far, with an open-addressing index on the English
  * side: it keeps splits disjoint and sentences unique, and checks that a
  * sentence drawn twice got the same translation both times. */
 struct pairset {
-	struct pair *v;
+	struct corpus_pair *v;
 	size_t n;
 	uint32_t *slot; /* pair index + 1; 0 = empty */
 	size_t mask;
@@ -120,8 +118,6 @@ static int bucket_hi(int b)
 
 enum { MAX_SPLIT = 1000000, MAX_DRAWS = 2000000 };
 
-static const char *const split_names[3] = {"train", "valid", "test"};
-
 /* Renders English (returning its token count, -1 when too long for the
  * buffers) and the target. */
 static int render(const struct sent *s, enum corpus_lang lang, struct textbuf *en,
@@ -147,7 +143,7 @@ static enum status draw_pair(struct rng *r, enum corpus_lang lang, int b, struct
 		size_t j = hash_str(en.b) & ps->mask;
 		int dup = 0;
 		for (; ps->slot[j]; j = (j + 1) & ps->mask) {
-			const struct pair *p = &ps->v[ps->slot[j] - 1];
+			const struct corpus_pair *p = &ps->v[ps->slot[j] - 1];
 			if (strcmp(p->src, en.b) == 0) {
 				if (strcmp(p->tgt, tgt.b) != 0)
 					return err_set(e, ST_BADINPUT,
@@ -174,46 +170,6 @@ static enum status draw_pair(struct rng *r, enum corpus_lang lang, int b, struct
 		       bucket_lo(b), bucket_hi(b), MAX_DRAWS);
 }
 
-/* mkdir -p */
-static enum status make_dirs(const char *dir, struct err *e)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-	if (n == 0 || n >= sizeof buf)
-		return err_set(e, ST_USAGE, "bad output directory name");
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return err_set(e, ST_IO, "%s: cannot create directory: %s", buf, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return err_set(e, ST_IO, "%s: cannot create directory: %s", buf, strerror(errno));
-	struct stat st;
-	if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-		return err_set(e, ST_IO, "%s: not a directory", dir);
-	return ST_OK;
-}
-
-/* Through atomicfile, so a reader never sees a half-written split. */
-static enum status write_split(const char *dir, const char *name, const struct pair *v, size_t n, struct err *e)
-{
-	char path[4096];
-	int w = snprintf(path, sizeof path, "%s/%s.tsv", dir, name);
-	if (w < 0 || (size_t)w >= sizeof path)
-		return err_set(e, ST_USAGE, "%s: path too long", dir);
-	struct atomic_file af;
-	enum status st = atomic_open(&af, path, 1, e);
-	if (st)
-		return st;
-	for (size_t i = 0; i < n; i++)
-		fprintf(af.f, "%s\t%s\n", v[i].src, v[i].tgt);
-	return atomic_commit(&af, e);
-}
-
 void corpus_opts_default(struct corpus_opts *o, enum corpus_lang lang)
 {
 	o->lang = lang;
@@ -231,10 +187,10 @@ enum status corpus_generate(const struct corpus_opts *o, const char *dir, struct
 	size_t total = 0;
 	for (int i = 0; i < 3; i++) {
 		if (sizes[i] < 1 || sizes[i] > MAX_SPLIT)
-			return err_set(e, ST_USAGE, "%s size %d: must be 1..%d", split_names[i], sizes[i], MAX_SPLIT);
+			return err_set(e, ST_USAGE, "%s size %d: must be 1..%d", corpus_split_names[i], sizes[i], MAX_SPLIT);
 		total += (size_t)sizes[i];
 	}
-	enum status st = make_dirs(dir, e);
+	enum status st = corpus_make_dirs(dir, e);
 	if (st)
 		return st;
 
@@ -256,7 +212,7 @@ enum status corpus_generate(const struct corpus_opts *o, const char *dir, struct
 	/* Write only once everything is drawn, so a failure leaves old files. */
 	size_t off = 0;
 	for (int sp = 0; sp < 3 && !st; sp++) {
-		st = write_split(dir, split_names[sp], ps.v + off, (size_t)sizes[sp], e);
+		st = corpus_write_split(dir, corpus_split_names[sp], ps.v + off, (size_t)sizes[sp], e);
 		off += (size_t)sizes[sp];
 	}
 	pairset_release(&ps);

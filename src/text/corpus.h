@@ -41,6 +41,26 @@ const char *corpus_lang_dir(enum corpus_lang lang);
 /* Parses "zh", "fr", "en-zh" or "en-fr"; 0 on success, -1 otherwise. */
 int corpus_lang_parse(const char *s, enum corpus_lang *out);
 
+/* The BPTT lab's task ("recall"): a source of min_len..max_len symbols
+ * (the letters a, b, ... up to `symbols` of them, drawn uniformly, lengths
+ * uniform too) whose target is its first k symbols in reverse order, e.g.
+ * "c a f b b ... d" -> "f a c". The answer depends only on the first
+ * tokens, so a model without attention must carry them through the whole
+ * sequence, and the gradient must come back through every step. */
+struct recall_opts {
+	uint64_t seed;
+	int n_train, n_valid, n_test;
+	int min_len, max_len; /* source symbols, without <eos> */
+	int k;                /* symbols recalled */
+	int symbols;          /* alphabet size, 2..26 */
+};
+
+/* Seed 1, 10000/500/500 pairs, lengths 10..100, k = 3, 8 symbols: the
+ * committed models/corpus/recall. */
+void recall_opts_default(struct recall_opts *o);
+/* Writes DIR/train.tsv, valid.tsv, test.tsv like corpus_generate. */
+enum status recall_generate(const struct recall_opts *o, const char *dir, struct err *e);
+
 /* A split read back for training or evaluation; src[i] and tgt[i] are
  * NUL-terminated and owned by the corpus. */
 struct corpus {

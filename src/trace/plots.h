@@ -28,6 +28,12 @@ int plot_posenc_cols(int d, int sel, int cols[4]);
  * steps named by their tokens. */
 enum status plot_gradnorm(struct figure *f, const struct trace *tr, const char *name,
 			  struct err *e);
+/* The BPTT lab (plot_bptt.c): vectors over the source steps (the gradient
+ * ratios grad.enc.lL.ratio, cmp.grad.enc.lL.ratio, the bound
+ * grad.enc.lL.jacprod) as lines against the distance from the last step,
+ * T-1-t, on a log axis. */
+enum status plot_bptt(struct figure *f, const struct trace *tr, const char *const *names, int n,
+		      struct err *e);
 /* Row `row` of decode.topk.probs as bars, each named by its candidate
  * token (the tensor's cell labels), on a 0..1 axis like the step view. */
 enum status plot_topk(struct figure *f, const struct trace *tr, const char *name, int row,

@@ -138,3 +138,37 @@ void render_tensor_text(FILE *f, const struct tensor *t, int what, int width)
 	if (what & RENDER_HEATMAP)
 		heatmap(f, t, width);
 }
+
+void log_axis_fit(struct log_axis *a, const struct tensor *const *v, int n)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	for (int k = 0; k < n; k++)
+		for (size_t i = 0; v[k] && i < (size_t)v[k]->rows * v[k]->cols; i++) {
+			double x = v[k]->data[i];
+			if (isfinite(x) && x > 0) {
+				lo = x < lo ? x : lo;
+				hi = x > hi ? x : hi;
+			}
+		}
+	if (!(hi >= lo)) {
+		a->lo = -1;
+		a->hi = 0;
+		return;
+	}
+	a->hi = (int)ceil(log10(hi));
+	a->lo = (int)floor(log10(lo));
+	if (a->lo >= a->hi)
+		a->lo = a->hi - 1;
+	/* The small values are the point (a vanishing gradient); what grows
+	 * beyond the top is drawn full. */
+	if (a->hi - a->lo > LOG_AXIS_DECADES)
+		a->hi = a->lo + LOG_AXIS_DECADES;
+}
+
+double log_axis_at(const struct log_axis *a, double v)
+{
+	if (!(v > 0) || !isfinite(v))
+		return v > 0 ? 1 : 0;
+	double x = (log10(v) - a->lo) / (double)(a->hi - a->lo);
+	return x < 0 ? 0 : x > 1 ? 1 : x;
+}

@@ -18,6 +18,20 @@ void render_tensor_line(FILE *f, const struct tensor *t);
  * sigmoid gates) that read best on a fixed 0..1 scale. */
 int render_is_probability(const struct tensor *t);
 
+/* A log-scale axis of whole decades 10^lo .. 10^hi over the positive
+ * finite values of n tensors (NULL ones skipped), for values that span
+ * many orders of magnitude (gradient norms against the distance). At most
+ * LOG_AXIS_DECADES decades from the smallest value up; larger values are
+ * at the top. */
+enum { LOG_AXIS_DECADES = 24 };
+struct log_axis {
+	int lo, hi;
+};
+void log_axis_fit(struct log_axis *a, const struct tensor *const *v, int n);
+/* Where v falls on the axis, 0..1; 0 for v at or below 10^lo or not
+ * positive, 1 at or above 10^hi (inf included). */
+double log_axis_at(const struct log_axis *a, double v);
+
 /* The ramp used for heatmaps, light to dark, and the glyph of a value. */
 #define RENDER_RAMP_LEN 10 /* glyphs, light to dark */
 extern const char RENDER_RAMP[RENDER_RAMP_LEN + 1];

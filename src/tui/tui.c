@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 static const struct view_ops *const all_views[] = {&view_matrix, &view_tokens, &view_embedpos,
-						    &view_step, &view_gates, &view_bars, &view_plot};
+						    &view_step, &view_gates, &view_bars, &view_plot,
+						    &view_grad};
 
 static volatile sig_atomic_t got_int, got_term;
 static int curses_on;
@@ -427,11 +428,27 @@ static void on_key(struct tui *t, int ch, int is_key)
 	view_key(t, ch);
 }
 
+/* A slice of the session's background task (live training); returns 1
+ * while it has more to do, so the key wait does not sleep. */
+static int task_tick(struct tui *t)
+{
+	struct session *s = t->s;
+	if (!s->task.tick)
+		return 0;
+	int f = s->task.tick(s->task.arg);
+	if ((f & SESSION_TASK_REDRAW) && !t->quit && !s->quit)
+		tui_draw(t, 0);
+	return (f & SESSION_TASK_BUSY) != 0;
+}
+
 void tui_run(struct tui *t)
 {
 	tui_draw(t, 0);
+	int busy = 0;
 	while (!t->quit && !t->s->quit) {
 		wint_t ch;
+		/* A busy task gets the time between keys; keys still come first. */
+		wtimeout(stdscr, busy ? 0 : 200);
 		int r = wget_wch(stdscr, &ch);
 		if (got_term)
 			break;
@@ -445,10 +462,13 @@ void tui_run(struct tui *t)
 			tui_draw(t, 0);
 			continue;
 		}
-		if (r == ERR)
+		if (r == ERR) {
+			busy = task_tick(t);
 			continue;
+		}
 		on_key(t, (int)ch, r == KEY_CODE_YES);
 		if (!t->quit && !t->s->quit)
 			tui_draw(t, 0);
+		busy = t->s->task.tick != NULL;
 	}
 }

@@ -75,7 +75,7 @@ const struct view_ops *tui_view_for(enum view_kind k);
 /* The view the session's position shows: its plot, or its stage's view. */
 const struct view_ops *tui_view_current(const struct tui *t);
 extern const struct view_ops view_matrix, view_tokens, view_embedpos, view_step, view_gates,
-	view_bars, view_plot;
+	view_bars, view_plot, view_grad;
 /* A click at (y, x) on plot hit h selects the nearest point (tui_plot.c). */
 void tui_plot_click(struct tui *t, const struct hit *h, int y, int x);
 
@@ -132,6 +132,9 @@ struct matrix_opts {
 };
 void tui_matrix(struct tui *t, struct rect r, const struct tensor *tn, const char *name,
 		const struct matrix_opts *o);
+/* The first of n lines to show in vis lines so that line sel is visible,
+ * moving the view (*first, kept between frames) as little as possible. */
+int tui_scroll(int *first, int sel, int vis, int n);
 /* Horizontal bar for v in [0, 1] at (y, x), w cells. */
 void tui_bar(struct tui *t, int y, int x, int w, float v, attr_t a);
 /* The legend: lo, the ramp, hi. */

@@ -66,6 +66,18 @@ static void fill(struct tui *t, int y, int x, int w, attr_t a, char ch)
 	attrset(A_NORMAL);
 }
 
+int tui_scroll(int *first, int sel, int vis, int n)
+{
+	int f = *first;
+	if (sel < f)
+		f = sel;
+	if (sel >= f + vis)
+		f = sel - vis + 1;
+	f = f > n - vis ? n - vis : f;
+	f = f < 0 ? 0 : f;
+	return *first = f;
+}
+
 void tui_bar(struct tui *t, int y, int x, int w, float v, attr_t a)
 {
 	if (w <= 0 || !isfinite(v))

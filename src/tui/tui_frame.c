@@ -126,7 +126,7 @@ static void draw_pipeline(struct tui *t)
 				snprintf(lines[n].text, sizeof lines[n].text, "%s",
 					 st->section == SEC_INPUT ? "INPUT" : st->section == SEC_ENCODER ? "ENCODER"
 					 : st->section == SEC_DECODER ? "DECODER" : st->section == SEC_OUTPUT ? "OUTPUT"
-					 : "STAGES");
+					 : st->section == SEC_TRAINING ? "TRAINING" : "STAGES");
 			}
 			lines[n].a = sec;
 			lines[n++].walk = -1;
@@ -314,13 +314,17 @@ static void draw_status(struct tui *t)
 	} else if (s->show[0]) {
 		snprintf(where, sizeof where, "show %s", s->show);
 	}
+	/* A running task (live training) says how far it is instead. */
+	if (s->task.status[0])
+		snprintf(where, sizeof where, "%s", s->task.status);
 	const char *left = t->cmd_focus && t->rl_matches[0] ? t->rl_matches : t->msg;
 	int rw = (int)strlen(where) + 2;
 	/* A message has priority over the position, which is in the pane too. */
-	if (left[0] && text_width(left) + rw + 2 > t->cols)
+	int task = s->task.status[0] != 0;
+	if (left[0] && text_width(left) + rw + 2 > t->cols && !task)
 		rw = 0;
-	if (rw > t->cols / 2)
-		rw = t->cols / 2;
+	if (rw > (task ? t->cols - 12 : t->cols / 2))
+		rw = task ? t->cols - 12 : t->cols / 2;
 	if (rw)
 		tui_put(t, r.y, t->cols - rw, rw - 1, a, where);
 	int lw = t->cols - rw - 2;

@@ -461,14 +461,7 @@ static void bars_draw(struct tui *t, struct rect r)
 		if (isfinite(v->data[i]) && fabsf(v->data[i]) > m)
 			m = fabsf(v->data[i]);
 	int sel = along_cols ? s->col : s->row;
-	int vis = r.h - 3, first = t->c0[0];
-	if (sel < first)
-		first = sel;
-	if (sel >= first + vis)
-		first = sel - vis + 1;
-	first = first > n - vis ? n - vis : first;
-	first = first < 0 ? 0 : first;
-	t->c0[0] = first;
+	int vis = r.h - 3, first = tui_scroll(&t->c0[0], sel, vis, n);
 	int bw = r.w - 26;
 	bw = bw > 60 ? 60 : bw;
 	for (int i = first; i < n && i - first < vis; i++) {
@@ -512,6 +505,7 @@ const struct view_ops *tui_view_for(enum view_kind k)
 	case VIEW_STEP: return &view_step;
 	case VIEW_GATES: return &view_gates;
 	case VIEW_BARS: return &view_bars;
+	case VIEW_GRAD: return &view_grad;
 	case VIEW_MATRIX:
 	case VIEW_COUNT: break;
 	}

@@ -2,6 +2,7 @@
  * or a lesson block holds), and tab completion of the same line on a session
  * with no model loaded: no crash, every error one line. */
 #include "app/commands.h"
+#include "app/lab.h"
 #include "app/whatif.h"
 #include "fuzz_common.h"
 #include "app/session.h"
@@ -17,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	struct err e = {0};
 	if (!ready) {
-		if (commands_init(&cmds, &e) || whatif_register(&cmds, &e))
+		if (commands_init(&cmds, &e) || whatif_register(&cmds, &e) || lab_register(&cmds, &e))
 			abort(); /* a harness problem, not a finding */
 		session_init(&sess);
 		ready = 1;

@@ -4,6 +4,7 @@
 #include "app/commands.h"
 #include "app/handout.h"
 #include "app/tutor.h"
+#include "app/lab.h"
 #include "app/whatif.h"
 #include "fuzz_common.h"
 #include "teach/lesson.h"
@@ -19,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	struct err e = {0};
 	if (!ready) {
-		if (commands_init(&cmds, &e) || tutor_register(&cmds, &e) || whatif_register(&cmds, &e))
+		if (commands_init(&cmds, &e) || tutor_register(&cmds, &e) || whatif_register(&cmds, &e) ||
+		    lab_register(&cmds, &e))
 			abort(); /* a harness problem, not a finding */
 		known = handout_commands(&cmds);
 		ready = 1;

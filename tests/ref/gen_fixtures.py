@@ -64,6 +64,22 @@ def write_safetensors(path, tensors):
             f.write(b)
 
 
+def read_safetensors(path):
+    """The F32 tensors of a safetensors file, as numpy arrays."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, h in header.items():
+        if name == "__metadata__":
+            continue
+        assert h["dtype"] == "F32", name
+        a, b = h["data_offsets"]
+        out[name] = np.frombuffer(data[a:b], dtype="<f4").reshape(h["shape"]).copy()
+    return out
+
+
 def write_vocab(path, prefix, n):
     toks = ["<pad>", "<unk>", "<bos>", "<eos>"] + ["%s%d" % (prefix, i) for i in range(4, n)]
     with open(path, "w") as f:

@@ -55,18 +55,7 @@ torch.use_deterministic_algorithms(True)
 HB = {"enc_self": 0, "dec_self": 1, "dec_cross": 2}
 
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, h in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = h["data_offsets"]
-        out[name] = np.frombuffer(data[a:b], dtype="<f4").reshape(h["shape"]).copy()
-    return out
+read_safetensors = gf.read_safetensors
 
 
 def load_case(base):
