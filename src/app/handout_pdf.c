@@ -88,18 +88,15 @@ static void block(struct hdoc *d, const char *text, double size, int flags, doub
  * long explanation runs on to the next page. */
 static void mono(struct hdoc *d, const char *text, double size, double indent)
 {
-	char line[4096];
+	char line[LESSON_SHOWN_CLEAN];
 	double lh;
 	fig_text_size(&d->fc, "Ag", size, FIG_MONO, 0, NULL, &lh);
 	for (const char *p = text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+		p = lesson_next_line(p, LESSON_SHOWN_CUT, line);
 		if (line[0])
 			block(d, line, size, FIG_MONO, indent, 0);
 		else
 			d->y += lh * 0.6;
-		p = nl ? nl + 1 : p + n;
 	}
 	d->y += 4;
 }
@@ -158,18 +155,15 @@ static void table(struct hdoc *d, const char *rows)
 	for (int pass = 0; pass < 2; pass++) {
 		struct strbuf out = {0};
 		for (const char *p = rows; *p;) {
-			const char *nl = strchr(p, '\n');
-			size_t n = nl ? (size_t)(nl - p) : strlen(p);
-			char line[LESSON_MAX_LINE * 2 + 8];
-			snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
-			p = nl ? nl + 1 : p + n;
+			char line[LESSON_SHOWN_CLEAN];
+			p = lesson_next_line(p, LESSON_SHOWN_CUT, line);
 			int rule = strspn(line, "|-: ") == strlen(line);
 			char *cell = line + (line[0] == '|');
 			for (int c = 0; c < MAXC && *cell; c++) {
 				char *bar = strchr(cell, '|');
 				if (bar)
 					*bar = 0;
-				char clean[LESSON_MAX_LINE * 2 + 8];
+				char clean[LESSON_SHOWN_CLEAN];
 				size_t k = 0;
 				for (const char *q = cell + strspn(cell, " "); *q && k + 1 < sizeof clean; q++)
 					if (!(q[0] == '*' && q[1] == '*') && !(q > cell && q[-1] == '*' && q[0] == '*'))
@@ -234,11 +228,8 @@ static void prose(struct hdoc *d, const char *text)
 	struct prose_state ps = {{0}, P_NONE};
 	int fence = 0;
 	for (const char *p = text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char line[LESSON_MAX_LINE * 2 + 8];
-		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
-		p = nl ? nl + 1 : p + n;
+		char line[LESSON_SHOWN_CLEAN];
+		p = lesson_next_line(p, LESSON_SHOWN_CUT, line);
 		const char *lead = line + strspn(line, " ");
 		if (strncmp(lead, "```", 3) == 0) {
 			flush(d, &ps);
