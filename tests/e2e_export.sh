@@ -14,20 +14,8 @@ set -u
 SEQSTEP=${SEQSTEP:-build/seqstep}
 case $SEQSTEP in /*) ;; *) SEQSTEP="$PWD/$SEQSTEP" ;; esac
 export SEQSTEP_LESSONS="$PWD/lessons" SEQSTEP_MODELS="$PWD/models"
-tmp=$(mktemp -d)
-SOCK=seqstep-export-$$
-cleanup() {
-	command -v tmux >/dev/null 2>&1 && tmux -L "$SOCK" kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. tests/lib_e2e.sh export
 export XDG_STATE_HOME="$tmp/state"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-has() { # file text what
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1")"; fi
-}
 S="the cat sleeps on the mat"
 for tool in pdfinfo pdftotext xmllint; do
 	if ! command -v $tool >/dev/null 2>&1; then
@@ -220,20 +208,6 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 # ---- the explorer ----
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t "$win"; }
-keys() { T send-keys -t "$win" "$@"; }
-badscreen() { bad "$@"; screen | sed 's/^/  | /'; }
-wait_for() { # TEXT: poll the screen up to 10 s
-	i=0
-	while [ $i -lt 200 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-check() { if wait_for "$1"; then ok; else badscreen "$2: '$1' not on screen"; fi; }
 win=export
 T -f /dev/null new-session -d -s "$win" -x 160 -y 45 \
 	"env TERM=tmux-256color LANG=C.UTF-8 XDG_STATE_HOME=$tmp/state $SEQSTEP; sleep 600"

@@ -11,19 +11,7 @@ set -u
 SEQSTEP=${SEQSTEP:-build/seqstep}
 case $SEQSTEP in /*) ;; *) SEQSTEP="$PWD/$SEQSTEP" ;; esac
 export SEQSTEP_LESSONS="$PWD/lessons" SEQSTEP_MODELS="$PWD/models"
-tmp=$(mktemp -d)
-SOCK=seqstep-lesson-$$
-cleanup() {
-	command -v tmux >/dev/null 2>&1 && tmux -L "$SOCK" kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL $*"
-}
+. tests/lib_e2e.sh lessons
 
 SEP=$(printf '\037')
 # checks FILE: one line per check block, "question|kind|expect|tolerance"

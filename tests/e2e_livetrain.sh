@@ -9,13 +9,7 @@
 set -u
 SEQSTEP=${SEQSTEP:-build/seqstep}
 case $SEQSTEP in /*) ;; *) SEQSTEP="$PWD/$SEQSTEP" ;; esac
-tmp=$(mktemp -d)
-SOCK=seqstep-live-$$
-cleanup() {
-	command -v tmux >/dev/null 2>&1 && tmux -L "$SOCK" kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. tests/lib_e2e.sh livetrain
 fail=0
 die() { echo "FAIL: $*"; fail=1; }
 
@@ -40,24 +34,12 @@ if ! command -v tmux >/dev/null 2>&1; then
 	echo "e2e_livetrain: tmux is not installed (make deps); screen part skipped"
 	exit $fail
 fi
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t w:0; }
-status_line() { screen | tail -2 | head -1; }
-keys() { T send-keys -t w:0 "$@"; }
-wait_for() { # TEXT: up to 10 s
-	i=0
-	while [ $i -lt 200 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
 # The step and loss the status line shows: "training 340/20000  loss 2.3142 ..."
 progress() { status_line | sed -n 's/.*\(training\|paused\) \([0-9]*\)\/20000  loss \([0-9.]*\).*/\2 \3/p'; }
 
 cmd="stty -g >$tmp/before; env TERM=tmux-256color LANG=C.UTF-8 XDG_STATE_HOME=$tmp/state $SEQSTEP; echo exit=\$? >$tmp/rc; stty -g >$tmp/after; echo DONE; sleep 600"
 T -f /dev/null new-session -d -s w -x 110 -y 32 "$cmd"
+win=w:0
 wait_for "press n to step" || die "first frame"
 # Long enough not to end during the test.
 keys : "train 20000 --from scratch" Enter

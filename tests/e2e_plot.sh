@@ -17,17 +17,8 @@ TEXTCMP=${TEXTCMP:-build/tools/textcmp}
 EXP=tests/data/expected
 POOL=$PWD/models/pooling-nw
 RNN=$PWD/models/en-zh-rnn
-tmp=$(mktemp -d)
-SOCK=seqstep-plot-$$
-cleanup() {
-	command -v tmux >/dev/null 2>&1 && tmux -L "$SOCK" kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. tests/lib_e2e.sh plot
 export XDG_STATE_HOME="$tmp/state"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 
 # ---- batch mode ----
 golden() { # name args...: exit 0, nothing on stderr, stdout = $EXP/name.txt
@@ -44,9 +35,6 @@ golden() { # name args...: exit 0, nothing on stderr, stdout = $EXP/name.txt
 	else
 		ok
 	fi
-}
-has() { # file text what
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in the output"; fi
 }
 # The pooling figure opens as a plot; the positional encoding on request.
 golden plot-pooling --model "$POOL" -c 'goto data'
@@ -89,20 +77,6 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 # ---- the explorer ----
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t "$win"; }
-keys() { T send-keys -t "$win" "$@"; }
-badscreen() { bad "$@"; screen | sed 's/^/  | /'; }
-wait_for() { # TEXT: poll the screen up to 5 s
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-check() { if wait_for "$1"; then ok; else badscreen "$2: '$1' not on screen"; fi; }
 gone() { # TEXT what: not on the screen (after the last change settled)
 	sleep 0.3
 	if screen | grep -qF -- "$1"; then badscreen "$2: '$1' still on screen"; else ok; fi

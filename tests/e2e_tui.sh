@@ -15,42 +15,15 @@ if ! command -v tmux >/dev/null 2>&1; then
 	echo "e2e_tui: tmux is not installed (make deps); skipped"
 	exit 0
 fi
-SOCK=seqstep-test-$$
-tmp=$(mktemp -d)
-cleanup() {
-	tmux -L "$SOCK" kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
+. tests/lib_e2e.sh tui
 bad() {
 	fail=$((fail + 1))
 	echo "FAIL $*"
 	tmux -L "$SOCK" capture-pane -p -t "$win" 2>/dev/null | sed 's/^/  | /'
 }
 
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t "$win"; }
-status_line() { screen | tail -2 | head -1; }
-keys() { T send-keys -t "$win" "$@"; }
 
 # wait_for TEXT [what]: poll the screen (or one line of it) up to 5 s.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		case ${2:-screen} in
-		status) status_line | grep -qF -- "$1" && return 0 ;;
-		*) screen | grep -qF -- "$1" && return 0 ;;
-		esac
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-check() { # TEXT message [where]
-	if wait_for "$1" "${3:-screen}"; then ok; else bad "$2: '$1' not on screen"; fi
-}
 
 ENVS="TERM=tmux-256color LANG=C.UTF-8 XDG_STATE_HOME=$tmp/state"
 # start NAME COLS ROWS [ENV=...]: the explorer in a shell that records the

@@ -12,19 +12,7 @@ set -u
 SEQSTEP=${SEQSTEP:-build/seqstep}
 case $SEQSTEP in /*) ;; *) SEQSTEP="$PWD/$SEQSTEP" ;; esac
 export SEQSTEP_MODELS="$PWD/models"
-tmp=$(mktemp -d)
-SOCK=seqstep-whatif-$$
-cleanup() {
-	command -v tmux >/dev/null 2>&1 && tmux -L "$SOCK" kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL $*"
-}
+. tests/lib_e2e.sh whatif
 has() { # FILE TEXT what
 	if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2' in:"; sed 's/^/  | /' "$1" | head -30; fi
 }
@@ -115,24 +103,6 @@ echo "e2e_whatif: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 	exit
 fi
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t "$win"; }
-keys() { T send-keys -t "$win" "$@"; }
-wait_for() { # TEXT [line]: poll the screen (or one line of it) up to 5 s
-	i=0
-	while [ $i -lt 100 ]; do
-		case ${2:-all} in
-		title) screen | head -1 | grep -qF -- "$1" && return 0 ;;
-		*) screen | grep -qF -- "$1" && return 0 ;;
-		esac
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-check() { # TEXT message [title]
-	if wait_for "$1" "${3:-all}"; then ok; else bad "$2: '$1' not on screen"; screen | sed 's/^/  | /'; fi
-}
 win=w
 T -f /dev/null new-session -d -s w -x 80 -y 24 \
 	"env TERM=tmux-256color LANG=C.UTF-8 XDG_STATE_HOME=$tmp/state $SEQSTEP; echo DONE-w; sleep 600"
