@@ -17,31 +17,8 @@ LSTM=tests/ref/fixtures/lstm-additive-2l
 GRU=tests/ref/fixtures/gru-none-2l
 QKV=models/qkv-example
 POOL=models/pooling-nw
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib_e2e.sh batch
 export XDG_STATE_HOME="$tmp/state"
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-
-golden() { # name args...: exit 0, nothing on stderr, stdout = $EXP/name.txt
-	name=$1
-	shift
-	"$SEQSTEP" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ "${UPDATE:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
-		cp "$tmp/out" "$EXP/$name.txt"
-	fi
-	if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ]; then
-		bad "$name: exit $rc: $(head -c 300 "$tmp/err")"
-	elif ! "$TEXTCMP" "$EXP/$name.txt" "$tmp/out" >"$tmp/cmp"; then
-		bad "$name: output differs from $EXP/$name.txt:"
-		head -20 "$tmp/cmp"
-	else
-		ok
-	fi
-}
 
 status() { # name rc expect args...: that exit status, one stderr line containing expect
 	name=$1 want=$2 expect=$3

@@ -21,21 +21,6 @@ RNN=$PWD/models/en-zh-rnn
 export XDG_STATE_HOME="$tmp/state"
 
 # ---- batch mode ----
-golden() { # name args...: exit 0, nothing on stderr, stdout = $EXP/name.txt
-	name=$1
-	shift
-	"$SEQSTEP" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	[ "${UPDATE:-0}" = 1 ] && [ "$rc" -eq 0 ] && cp "$tmp/out" "$EXP/$name.txt"
-	if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ]; then
-		bad "$name: exit $rc: $(head -c 300 "$tmp/err")"
-	elif ! "$TEXTCMP" "$EXP/$name.txt" "$tmp/out" >"$tmp/cmp"; then
-		bad "$name: output differs from $EXP/$name.txt:"
-		head -20 "$tmp/cmp"
-	else
-		ok
-	fi
-}
 # The pooling figure opens as a plot; the positional encoding on request.
 golden plot-pooling --model "$POOL" -c 'goto data'
 golden plot-posenc -c 'show src.pos --plot' --width 80

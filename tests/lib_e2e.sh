@@ -44,3 +44,20 @@ check() { # TEXT WHAT [status]
 has() { # FILE TEXT WHAT: the file holds the text
 	if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2' in $(basename "$1"):"; sed 's/^/  | /' "$1" | head -30; fi
 }
+# golden NAME ARGS...: seqstep ARGS exits 0, writes nothing on stderr, and
+# prints $EXP/NAME.txt as tests/tools/textcmp compares it (UPDATE=1 rewrites).
+golden() {
+	name=$1
+	shift
+	"$SEQSTEP" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "${UPDATE:-0}" = 1 ] && [ "$rc" -eq 0 ] && cp "$tmp/out" "$EXP/$name.txt"
+	if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ]; then
+		bad "$name: exit $rc: $(head -c 300 "$tmp/err")"
+	elif ! "$TEXTCMP" "$EXP/$name.txt" "$tmp/out" >"$tmp/cmp"; then
+		bad "$name: output differs from $EXP/$name.txt:"
+		head -20 "$tmp/cmp"
+	else
+		ok
+	fi
+}
